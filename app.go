@@ -1,0 +1,87 @@
+package kiln
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"reflect"
+)
+
+// App is a Kiln application: a Router plus the app-wide settings (error
+// handler, JSON codec, binding limits, logger) and the HTTP server that
+// runs it. An App is an http.Handler.
+//
+// Register routes and middleware before serving; registration is not safe
+// for concurrent use, serving is.
+type App struct {
+	*Router
+
+	cfg          Config
+	logger       *slog.Logger
+	errorHandler ErrorHandler
+	json         JSONCodec
+}
+
+// New returns an App configured by cfg. The zero Config gives production-safe
+// defaults; see Config for each field's default.
+func New(cfg Config) *App {
+	app := &App{cfg: cfg}
+	app.logger = cfg.Logger
+	if app.logger == nil {
+		app.logger = slog.Default()
+	}
+	app.json = cfg.JSON
+	if app.json == nil {
+		app.json = StdJSON{}
+	}
+	app.errorHandler = cfg.ErrorHandler
+	if app.errorHandler == nil {
+		app.errorHandler = NewErrorHandler(ErrorHandlerConfig{Logger: app.logger, Debug: cfg.Debug})
+	}
+	app.Router = newRouter(app)
+	return app
+}
+
+// Config returns the configuration the app was created with.
+func (a *App) Config() Config { return a.cfg }
+
+// Logger returns the app's logger.
+func (a *App) Logger() *slog.Logger { return a.logger }
+
+// JSONCodec returns the codec the app encodes and decodes JSON with.
+func (a *App) JSONCodec() JSONCodec { return a.json }
+
+// ServeHTTP dispatches the request through the app's middleware and router.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Context().Value(appKey{}) != a {
+		r = r.WithContext(context.WithValue(r.Context(), appKey{}, a))
+	}
+	rw := getWriter(w, a)
+	a.Router.serve(rw, r)
+	putWriter(rw)
+}
+
+func typeName(v any) string {
+	if v == nil {
+		return "nil"
+	}
+	return reflect.TypeOf(v).String()
+}
+
+type appKey struct{}
+
+// BaseContext returns a context carrying the app, for use as
+// http.Server.BaseContext when serving the app with your own server. Run
+// does this itself; with it, ServeHTTP does not have to attach the app to
+// each request's context (which costs two allocations).
+func (a *App) BaseContext(net.Listener) context.Context {
+	return context.WithValue(context.Background(), appKey{}, a)
+}
+
+// FromRequest returns the App serving r, or nil if r is not being served by
+// a Kiln app.
+func FromRequest(r *http.Request) *App {
+	a, _ := r.Context().Value(appKey{}).(*App)
+	return a
+}

@@ -1,0 +1,3 @@
+module github.com/kiln-web/kiln
+
+go 1.26

@@ -1,0 +1,190 @@
+package kiln
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+)
+
+// ResponseWriter wraps an http.ResponseWriter and records the status and
+// the number of body bytes written, so middleware can act after the handler
+// has run (access logs, metrics, error handling that must know whether the
+// headers were already sent).
+//
+// A Kiln App wraps every request's writer in one (taken from a pool, so it
+// costs no allocation) before its middleware runs. Middleware outside an
+// app can call WrapWriter. It supports http.Flusher, http.Hijacker and
+// io.ReaderFrom when the underlying writer does, and Unwrap for
+// http.ResponseController.
+type ResponseWriter struct {
+	w       http.ResponseWriter
+	app     *App
+	status  int
+	size    int64
+	written bool
+}
+
+var writerPool = sync.Pool{New: func() any { return new(ResponseWriter) }}
+
+// WrapWriter returns w itself if it is a *ResponseWriter, otherwise a new
+// *ResponseWriter around w.
+func WrapWriter(w http.ResponseWriter) *ResponseWriter {
+	if rw, ok := w.(*ResponseWriter); ok {
+		return rw
+	}
+	return &ResponseWriter{w: w, app: appOf(w)}
+}
+
+func getWriter(w http.ResponseWriter, app *App) *ResponseWriter {
+	rw := writerPool.Get().(*ResponseWriter)
+	*rw = ResponseWriter{w: w, app: app}
+	return rw
+}
+
+func putWriter(rw *ResponseWriter) {
+	*rw = ResponseWriter{}
+	writerPool.Put(rw)
+}
+
+// Header returns the underlying writer's header map.
+func (rw *ResponseWriter) Header() http.Header { return rw.w.Header() }
+
+// WriteHeader records the status and sends the headers. Only the first
+// call for a final (non-1xx) status has an effect, as in net/http.
+func (rw *ResponseWriter) WriteHeader(status int) {
+	if rw.written {
+		return
+	}
+	if status >= 100 && status < 200 && status != http.StatusSwitchingProtocols {
+		rw.w.WriteHeader(status) // informational: headers may follow
+		return
+	}
+	rw.status = status
+	rw.written = true
+	rw.w.WriteHeader(status)
+}
+
+// Write writes body bytes, sending a 200 status first if none was sent.
+func (rw *ResponseWriter) Write(p []byte) (int, error) {
+	if !rw.written {
+		rw.status = http.StatusOK
+		rw.written = true
+	}
+	n, err := rw.w.Write(p)
+	rw.size += int64(n)
+	return n, err
+}
+
+// ReadFrom lets io.Copy use the underlying writer's ReaderFrom (sendfile on
+// a plain TCP connection).
+func (rw *ResponseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !rw.written {
+		rw.status = http.StatusOK
+		rw.written = true
+	}
+	var n int64
+	var err error
+	if rf, ok := rw.w.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(src)
+	} else {
+		n, err = io.Copy(writerOnly{rw.w}, src)
+	}
+	rw.size += n
+	return n, err
+}
+
+// writerOnly hides ReadFrom to stop io.Copy recursing.
+type writerOnly struct{ io.Writer }
+
+// Flush sends buffered data to the client if the underlying writer can.
+func (rw *ResponseWriter) Flush() {
+	if !rw.written {
+		rw.status = http.StatusOK
+		rw.written = true
+	}
+	_ = http.NewResponseController(rw.w).Flush()
+}
+
+// Hijack takes over the connection, when the underlying writer allows it.
+func (rw *ResponseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, b, err := http.NewResponseController(rw.w).Hijack()
+	if err == nil {
+		rw.status = http.StatusSwitchingProtocols
+		rw.written = true
+	}
+	return c, b, err
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (rw *ResponseWriter) Unwrap() http.ResponseWriter { return rw.w }
+
+// Status returns the status sent, or 0 if nothing has been sent yet.
+func (rw *ResponseWriter) Status() int { return rw.status }
+
+// Size returns the number of body bytes written so far.
+func (rw *ResponseWriter) Size() int64 { return rw.size }
+
+// Written reports whether the status line and headers have been sent.
+func (rw *ResponseWriter) Written() bool { return rw.written }
+
+// App returns the Kiln app serving the request, or nil outside one.
+func (rw *ResponseWriter) App() *App { return rw.app }
+
+// findWriter follows Unwrap chains from w to the nearest *ResponseWriter.
+func findWriter(w http.ResponseWriter) *ResponseWriter {
+	for i := 0; i < 16 && w != nil; i++ {
+		if rw, ok := w.(*ResponseWriter); ok {
+			return rw
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
+	return nil
+}
+
+// appOf returns the App serving the request that w belongs to, or nil.
+func appOf(w http.ResponseWriter) *App {
+	if rw := findWriter(w); rw != nil {
+		return rw.app
+	}
+	return nil
+}
+
+// Committed reports whether a response has already been started on w (its
+// headers sent). It follows Unwrap chains to Kiln's ResponseWriter; for a
+// writer Kiln never wrapped it reports false.
+func Committed(w http.ResponseWriter) bool {
+	if rw := findWriter(w); rw != nil {
+		return rw.written
+	}
+	return false
+}
+
+// WriteError answers the request with err through the error handler of
+// the app serving it (found through w), or through the default error
+// handler outside an app. Middleware uses it to answer with the same
+// problem+json or HTML format as handlers:
+//
+//	kiln.WriteError(w, r, kiln.NewError(http.StatusTooManyRequests, "slow down"))
+//
+// If the response was already started, the error is only logged.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	if err == nil {
+		return
+	}
+	if app := appOf(w); app != nil {
+		app.errorHandler(w, r, err)
+		return
+	}
+	defaultErrorHandler(w, r, err)
+}
+
+// ErrAbort can be returned by a handler that has already written its
+// response and wants the chain to stop without any error being logged.
+var ErrAbort = errors.New("kiln: response already written")
