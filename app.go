@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"runtime/debug"
 )
 
 // App is a Kiln application: a Router plus the app-wide settings (error
@@ -21,12 +22,14 @@ type App struct {
 	logger       *slog.Logger
 	errorHandler ErrorHandler
 	json         JSONCodec
+	srv          serverState
 }
 
 // New returns an App configured by cfg. The zero Config gives production-safe
 // defaults; see Config for each field's default.
 func New(cfg Config) *App {
 	app := &App{cfg: cfg}
+	app.srv.ready = make(chan struct{})
 	app.logger = cfg.Logger
 	if app.logger == nil {
 		app.logger = slog.Default()
@@ -53,13 +56,26 @@ func (a *App) Logger() *slog.Logger { return a.logger }
 func (a *App) JSONCodec() JSONCodec { return a.json }
 
 // ServeHTTP dispatches the request through the app's middleware and router.
+//
+// It is also the app's last line of defence against panics: a panic that
+// no middleware.Recoverer caught is logged with its stack and answered 500
+// through the ErrorHandler (when nothing was written yet), and the server
+// keeps serving. http.ErrAbortHandler is re-panicked, as net/http expects.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Context().Value(appKey{}) != a {
 		r = r.WithContext(context.WithValue(r.Context(), appKey{}, a))
 	}
 	rw := getWriter(w, a)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			a.errorHandler(rw, r, &PanicError{Value: p, Stack: debug.Stack()})
+		}
+		putWriter(rw)
+	}()
 	a.Router.serve(rw, r)
-	putWriter(rw)
 }
 
 func typeName(v any) string {

@@ -1,0 +1,151 @@
+package kiln_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kiln-web/kiln"
+)
+
+func TestServeGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	app := kiln.New(kiln.Config{
+		Logger: slog.New(slog.DiscardHandler),
+		Server: kiln.ServerConfig{ShutdownTimeout: 5 * time.Second},
+	})
+	started := make(chan struct{})
+	release := make(chan struct{})
+	app.Handle("GET /slow", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		io.WriteString(w, "finished")
+	}))
+	var hookRan atomic.Bool
+	app.OnShutdown(func(ctx context.Context) error { hookRan.Store(true); return nil })
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, ln) }()
+	if app.Addr(ctx) == nil {
+		t.Fatal("no address")
+	}
+	url := "http://" + ln.Addr().String()
+
+	body := make(chan string, 1)
+	go func() {
+		res, err := http.Get(url + "/slow")
+		if err != nil {
+			body <- "error: " + err.Error()
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		body <- string(b)
+	}()
+	<-started
+	cancel() // like SIGTERM
+	// New connections are refused once shutdown has begun.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", ln.Addr().String(), 200*time.Millisecond)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("server still accepting connections after shutdown began")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Serve returned %v before the in-flight request finished", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if got := <-body; got != "finished" {
+		t.Fatalf("in-flight request got %q", got)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if !hookRan.Load() {
+		t.Fatal("shutdown hook did not run")
+	}
+}
+
+func TestServeShutdownTimeout(t *testing.T) {
+	t.Parallel()
+	app := kiln.New(kiln.Config{
+		Logger: slog.New(slog.DiscardHandler),
+		Server: kiln.ServerConfig{ShutdownTimeout: 100 * time.Millisecond},
+	})
+	started := make(chan struct{})
+	app.Handle("GET /stuck", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		time.Sleep(2 * time.Second)
+	}))
+	app.OnShutdown(func(ctx context.Context) error { return errors.New("hook failed") })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, ln) }()
+	go http.Get("http://" + ln.Addr().String() + "/stuck")
+	<-started
+	cancel()
+	err = <-done
+	if err == nil || !strings.Contains(err.Error(), "did not finish within the shutdown timeout") || !strings.Contains(err.Error(), "hook failed") {
+		t.Fatalf("Serve error = %v", err)
+	}
+}
+
+func TestServerSettings(t *testing.T) {
+	t.Parallel()
+	srv := kiln.New(kiln.Config{Server: kiln.ServerConfig{H2C: true}}).Server()
+	if srv.ReadHeaderTimeout != 5*time.Second || srv.ReadTimeout == 0 || srv.WriteTimeout == 0 || srv.IdleTimeout == 0 || srv.MaxHeaderBytes != 1<<20 {
+		t.Errorf("timeouts: %+v", srv)
+	}
+	if srv.Addr != ":8080" || !srv.Protocols.UnencryptedHTTP2() || !srv.Protocols.HTTP2() || !srv.Protocols.HTTP1() {
+		t.Errorf("addr %q protocols %v", srv.Addr, srv.Protocols)
+	}
+}
+
+func TestServeH2C(t *testing.T) {
+	t.Parallel()
+	app := kiln.New(kiln.Config{Logger: slog.New(slog.DiscardHandler), Server: kiln.ServerConfig{H2C: true}})
+	app.Handle("GET /proto", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.Proto) }))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go app.Serve(ctx, ln)
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	client := &http.Client{Transport: &http.Transport{Protocols: &p}}
+	res, err := client.Get("http://" + ln.Addr().String() + "/proto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if string(b) != "HTTP/2.0" {
+		t.Fatalf("proto %q, want HTTP/2.0", b)
+	}
+}
