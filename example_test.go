@@ -89,7 +89,9 @@ func ExampleRouter_URL() {
 
 type photos struct{}
 
-func (photos) Index(w http.ResponseWriter, r *http.Request) error { return kiln.Text(w, 200, "all photos") }
+func (photos) Index(w http.ResponseWriter, r *http.Request) error {
+	return kiln.Text(w, 200, "all photos")
+}
 func (photos) Show(w http.ResponseWriter, r *http.Request) error {
 	return kiln.Text(w, 200, "photo "+r.PathValue("id"))
 }

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -148,4 +150,53 @@ func TestServeH2C(t *testing.T) {
 	if string(b) != "HTTP/2.0" {
 		t.Fatalf("proto %q, want HTTP/2.0", b)
 	}
+}
+
+func TestPanicWithoutRecovererIs500AndServerStaysUp(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	app := kiln.New(kiln.Config{Logger: slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil))})
+	app.Use(func(next http.Handler) http.Handler { // stands in for middleware.RequestID
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(kiln.WithRequestID(r.Context(), "rid-7")))
+		})
+	})
+	app.Handle("GET /boom", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		panic("secret internal state")
+	}))
+	app.Handle("GET /ok", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "fine") }))
+	srv := httptest.NewServer(app)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/boom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 500 || strings.Contains(string(b), "secret") || !strings.Contains(string(b), "rid-7") {
+		t.Fatalf("panic answer: %d %s", res.StatusCode, b)
+	}
+	res, err = http.Get(srv.URL + "/ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if string(b) != "fine" {
+		t.Fatalf("server did not keep serving: %q", b)
+	}
+	if l := logs.String(); !strings.Contains(l, "secret internal state") || !strings.Contains(l, "goroutine") {
+		t.Fatalf("panic not logged with stack: %s", l)
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
