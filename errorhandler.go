@@ -115,7 +115,7 @@ func (h *errorResponder) handle(w http.ResponseWriter, r *http.Request, err erro
 		return
 	}
 	status := ErrorStatus(err)
-	reqID := RequestID(r)
+	reqID := requestIDOf(w, r)
 	ctx := r.Context()
 	if status >= 500 {
 		attrs := []any{"status", status, "method", r.Method, "path", r.URL.Path, "error", err.Error()}

@@ -20,3 +20,26 @@ func RequestID(r *http.Request) string {
 	id, _ := r.Context().Value(requestIDKey{}).(string)
 	return id
 }
+
+// SetRequestID returns a shallow copy of r whose context carries id, and
+// records id on Kiln's ResponseWriter behind w (if any), so that errors
+// handled outside the request's context — such as a panic recovered by the
+// App itself — still report it. Request-id middleware calls it.
+func SetRequestID(w http.ResponseWriter, r *http.Request, id string) *http.Request {
+	if rw := findWriter(w); rw != nil {
+		rw.requestID = id
+	}
+	return r.WithContext(WithRequestID(r.Context(), id))
+}
+
+// requestIDOf returns the request id from r's context, or the one recorded
+// on w.
+func requestIDOf(w http.ResponseWriter, r *http.Request) string {
+	if id := RequestID(r); id != "" {
+		return id
+	}
+	if rw := findWriter(w); rw != nil {
+		return rw.requestID
+	}
+	return ""
+}

@@ -25,6 +25,8 @@ type ResponseWriter struct {
 	status  int
 	size    int64
 	written bool
+
+	requestID string
 }
 
 var writerPool = sync.Pool{New: func() any { return new(ResponseWriter) }}

@@ -158,7 +158,7 @@ func TestPanicWithoutRecovererIs500AndServerStaysUp(t *testing.T) {
 	app := kiln.New(kiln.Config{Logger: slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil))})
 	app.Use(func(next http.Handler) http.Handler { // stands in for middleware.RequestID
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(kiln.WithRequestID(r.Context(), "rid-7")))
+			next.ServeHTTP(w, kiln.SetRequestID(w, r, "rid-7"))
 		})
 	})
 	app.Handle("GET /boom", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
