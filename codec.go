@@ -7,7 +7,10 @@ import (
 )
 
 // JSONCodec encodes and decodes JSON for responses and binding. Set
-// Config.JSON to swap encoding/json for another implementation.
+// Config.JSON to swap encoding/json for another implementation; JSON,
+// Respond and Bind then use it for every request the app serves.
+//
+// Implementations must be safe for concurrent use.
 type JSONCodec interface {
 	// Encode writes v as JSON to w.
 	Encode(w io.Writer, v any) error
@@ -17,11 +20,30 @@ type JSONCodec interface {
 	Decode(r io.Reader, v any, strict bool) error
 }
 
-// StdJSON is the default JSONCodec, built on encoding/json.
-type StdJSON struct{}
+// StdJSON is the default JSONCodec, built on encoding/json. Its zero value
+// is ready to use and safe for concurrent use.
+//
+// Encode allocates nothing beyond what encoding/json needs for v itself:
+// the json.Encoder lives on the stack and encoding/json pools its own
+// scratch buffers.
+type StdJSON struct {
+	// DisableHTMLEscape writes <, > and & as they are instead of as
+	// \u003c, \u003e and \u0026. Both forms are valid JSON and decode to
+	// the same string. Escaping keeps a response safe to embed in an HTML
+	// <script> element and harmless if a browser sniffs it as HTML, so
+	// only turn it off for APIs whose clients compare raw bytes. Defaults
+	// to false: escaped, as encoding/json does.
+	DisableHTMLEscape bool
+}
 
 // Encode writes v as JSON followed by a newline.
-func (StdJSON) Encode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+func (c StdJSON) Encode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	if c.DisableHTMLEscape {
+		enc.SetEscapeHTML(false)
+	}
+	return enc.Encode(v)
+}
 
 // Decode reads one JSON value into v and rejects trailing data.
 func (StdJSON) Decode(r io.Reader, v any, strict bool) error {

@@ -80,6 +80,18 @@ func (rw *ResponseWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteString writes s without converting it to a byte slice when the
+// underlying writer supports io.StringWriter (net/http's does).
+func (rw *ResponseWriter) WriteString(s string) (int, error) {
+	if !rw.written {
+		rw.status = http.StatusOK
+		rw.written = true
+	}
+	n, err := io.WriteString(rw.w, s)
+	rw.size += int64(n)
+	return n, err
+}
+
 // ReadFrom lets io.Copy use the underlying writer's ReaderFrom (sendfile on
 // a plain TCP connection).
 func (rw *ResponseWriter) ReadFrom(src io.Reader) (int64, error) {
