@@ -57,12 +57,14 @@ type Destroyer interface {
 //	PATCH  /posts/{id}      Update
 //	DELETE /posts/{id}      Destroy  posts.destroy
 //
-// Routes are named after the last segment of path. It panics if ctrl
+// Routes are named after the literal segments of the full path, group
+// prefix included, joined with dots: "/posts" gives posts.index, "/api/posts"
+// api.posts.index, "/users/{uid}/posts" users.posts.index. It panics if ctrl
 // implements none of the actions. Handlers read the id with
 // r.PathValue("id").
 func (rt *Router) Resource(path string, ctrl any) []*Route {
 	path = strings.TrimSuffix(path, "/")
-	base := path[strings.LastIndexByte(path, '/')+1:]
+	base := resourceName(joinPath(rt.prefix, path))
 	var routes []*Route
 	add := func(method, p, action string, h HandlerFunc) {
 		r := rt.Handle(method+" "+p, h)
@@ -98,4 +100,15 @@ func (rt *Router) Resource(path string, ctrl any) []*Route {
 			" implements none of Index, New, Create, Show, Edit, Update, Destroy (each func(w, r) error)")
 	}
 	return routes
+}
+
+// resourceName joins the literal segments of path with dots.
+func resourceName(path string) string {
+	var parts []string
+	for _, seg := range strings.Split(path, "/") {
+		if seg != "" && !strings.HasPrefix(seg, "{") {
+			parts = append(parts, seg)
+		}
+	}
+	return strings.Join(parts, ".")
 }

@@ -630,3 +630,19 @@ func decodeProblem(t *testing.T, rec *httptest.ResponseRecorder, status int) kil
 	}
 	return p
 }
+
+func TestRouterResourceNamesInGroups(t *testing.T) {
+	t.Parallel()
+	app := kiln.New(kiln.Config{})
+	app.Resource("/posts", readOnly{})
+	app.Group("/api", func(g *kiln.Router) { g.Resource("/posts", readOnly{}) })
+	app.Resource("/users/{uid}/posts", readOnly{})
+	for name, want := range map[string]string{"posts.index": "/posts", "api.posts.index": "/api/posts"} {
+		if got, err := app.URL(name); err != nil || got != want {
+			t.Errorf("URL(%s) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if got, err := app.URL("users.posts.index", "uid", 4); err != nil || got != "/users/4/posts" {
+		t.Errorf("nested: %q, %v", got, err)
+	}
+}
