@@ -1,6 +1,7 @@
 package kiln
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -146,7 +147,9 @@ func StatusCodeName(status int) string {
 }
 
 // ErrorStatus returns the HTTP status an error should be answered with: the
-// status of the first *Error or StatusCoder in its chain, or 500.
+// status of the first *Error or StatusCoder in its chain; 503 for an error
+// that is context.DeadlineExceeded (the request ran out of time, as under
+// middleware.Timeout); or 500.
 func ErrorStatus(err error) int {
 	if err == nil {
 		return http.StatusOK
@@ -160,6 +163,9 @@ func ErrorStatus(err error) int {
 		if s := sc.StatusCode(); s >= 100 && s <= 999 {
 			return s
 		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

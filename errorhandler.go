@@ -118,15 +118,20 @@ func (h *errorResponder) handle(w http.ResponseWriter, r *http.Request, err erro
 	reqID := requestIDOf(w, r)
 	ctx := r.Context()
 	if status >= 500 {
-		attrs := []any{"status", status, "method", r.Method, "path", r.URL.Path, "error", err.Error()}
+		msg := "request failed"
+		attrs := []slog.Attr{
+			slog.Int("status", status), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("error", err.Error()), slog.Bool("response_started", Committed(w)),
+		}
 		if reqID != "" {
-			attrs = append(attrs, "request_id", reqID)
+			attrs = append(attrs, slog.String("request_id", reqID))
 		}
 		var pe *PanicError
 		if errors.As(err, &pe) {
-			attrs = append(attrs, "stack", string(pe.Stack))
+			msg = "panic recovered"
+			attrs = append(attrs, slog.String("stack", string(pe.Stack)))
 		}
-		h.logger().ErrorContext(ctx, "request failed", attrs...)
+		h.logger().LogAttrs(ctx, slog.LevelError, msg, attrs...)
 	} else if h.logger().Enabled(ctx, slog.LevelDebug) {
 		h.logger().DebugContext(ctx, "request error", "status", status, "method", r.Method, "path", r.URL.Path, "error", err.Error(), "request_id", reqID)
 	}

@@ -1,0 +1,46 @@
+// Command notes is a small but complete Kiln app: HTML pages with a form,
+// a JSON API, validation, named routes, static assets, request logging and
+// graceful shutdown. It needs no database server and no setup:
+//
+//	go run ./examples/notes
+//
+// then open the printed address. Configuration comes from the environment
+// (see the config package): KILN_ADDR, KILN_ENV, KILN_SECRET_KEY, ...
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/kiln-web/kiln/config"
+)
+
+// Config is the app's configuration: Kiln's base settings plus its own.
+type Config struct {
+	config.Base
+	// Title is the site title shown on every page, from NOTES_TITLE.
+	Title string `env:"NOTES_TITLE" envDefault:"Kiln notes"`
+}
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "notes:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	var cfg Config
+	if err := config.Load(&cfg, nil); err != nil {
+		return err
+	}
+	app, err := newApp(cfg, newStore())
+	if err != nil {
+		return err
+	}
+	if cfg.EphemeralSecret {
+		app.Logger().Info("no KILN_SECRET_KEY set; using a random one for this run")
+	}
+	return app.Run(ctx)
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln-web/kiln/config"
+	"github.com/kiln-web/kiln/kilntest"
+)
+
+func setup(t *testing.T) (*kilntest.Client, *store) {
+	t.Helper()
+	var cfg Config
+	if err := config.Load(&cfg, &config.Options{NoEnvFile: true, Environ: map[string]string{"KILN_ENV": "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := newStore()
+	app, err := newApp(cfg, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kilntest.New(t, app), s
+}
+
+func TestPages(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t)
+	s.create(NoteInput{Title: "<script>alert(1)</script>", Body: "escaped?"})
+
+	c.Get("/").AssertStatus(200).
+		AssertHeaderContains("Content-Type", "text/html").
+		AssertBodyContains("&lt;script&gt;alert(1)&lt;/script&gt;").
+		AssertBodyNotContains("<script>alert(1)").
+		AssertHeader("X-Content-Type-Options", "nosniff")
+
+	// The form: a valid post redirects to the new note's page.
+	res := c.PostForm("/notes", url.Values{"title": {"Shopping"}, "body": {"milk"}})
+	res.AssertStatus(http.StatusSeeOther).AssertHeader("Location", "/notes/2")
+	c.Get("/notes/2").AssertStatus(200).AssertBodyContains("Shopping").AssertBodyContains("milk")
+
+	// An invalid post re-renders the form with the message and keeps the input.
+	c.PostForm("/notes", url.Values{"title": {"ab"}, "body": {"kept text"}}).
+		AssertStatus(http.StatusUnprocessableEntity).
+		AssertBodyContains("Title must be at least 3 characters").
+		AssertBodyContains(`value="ab"`).
+		AssertBodyContains("kept text")
+
+	c.Get("/notes/999").AssertStatus(404)
+	c.Get("/notes/abc").AssertStatus(400)
+	c.Get("/static/site.css").AssertStatus(200).AssertHeaderContains("Content-Type", "text/css")
+	c.Get("/healthz").AssertStatus(200).AssertJSON(map[string]string{"status": "ok"})
+}
+
+func TestCrossOriginFormIsRejected(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t)
+	c.PostForm("/notes", url.Values{"title": {"Forged note"}},
+		kilntest.WithHeader("Sec-Fetch-Site", "cross-site"),
+		kilntest.WithHeader("Origin", "https://evil.example")).AssertStatus(http.StatusForbidden)
+	if n := len(s.list()); n != 0 {
+		t.Fatalf("a cross-site form created %d notes", n)
+	}
+}
+
+func TestAPI(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t)
+	var created Note
+	c.PostJSON("/api/notes", map[string]string{"title": "First note", "body": "hello"}).
+		AssertStatus(201).AssertHeader("Location", "/api/notes/1").DecodeJSON(&created)
+	if created.ID != 1 || created.Title != "First note" {
+		t.Fatalf("created %+v", created)
+	}
+	c.Get("/api/notes/1").AssertStatus(200).AssertBodyContains(`"title":"First note"`)
+	c.PutJSON("/api/notes/1", map[string]string{"title": "Renamed", "body": ""}).AssertStatus(200).AssertBodyContains("Renamed")
+	c.Get("/api/notes", kilntest.WithQuery(url.Values{"q": {"renamed"}})).AssertStatus(200).AssertBodyContains("Renamed")
+	c.Get("/api/notes", kilntest.WithQuery(url.Values{"q": {"nothing"}})).AssertStatus(200).AssertJSON([]any{})
+	c.Delete("/api/notes/1", nil).AssertStatus(204)
+	c.Get("/api/notes/1").AssertStatus(404)
+}
+
+// TestBadInput checks that every kind of bad request gets a clear 4xx
+// answer in problem+json and changes nothing.
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	var cfg Config
+	if err := config.Load(&cfg, &config.Options{NoEnvFile: true, Environ: map[string]string{"KILN_ENV": "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := newStore()
+	app, err := newApp(cfg, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	json := http.Header{"Content-Type": {"application/json"}}
+	kilntest.Run(t, app, []kilntest.Scenario{
+		{Name: "malformed JSON names the place", Method: "POST", Path: "/api/notes", Header: json,
+			Body: "{\"title\": \"x\",\n \"body\": }", WantStatus: 400,
+			WantBodyContains: []string{"malformed JSON at line 2", `"code": "malformed_json"`}},
+		{Name: "wrong type names the field", Method: "POST", Path: "/api/notes", Header: json,
+			Body: `{"title": 5}`, WantStatus: 400, WantBodyContains: []string{`"field": "title"`}},
+		{Name: "unknown field", Method: "POST", Path: "/api/notes", Header: json,
+			Body: `{"title": "Valid", "colour": "red"}`, WantStatus: 400, WantBodyContains: []string{"colour"}},
+		{Name: "invalid fields are all listed", Method: "POST", Path: "/api/notes", Header: json,
+			Body: `{"body": "` + strings.Repeat("x", 10001) + `"}`, WantStatus: 422,
+			WantBodyContains: []string{`"field": "title"`, `"field": "body"`, "is required", "must be at most 10000 characters"}},
+		{Name: "wrong content type", Method: "POST", Path: "/api/notes", Header: http.Header{"Content-Type": {"text/plain"}},
+			Body: "hello", WantStatus: 415},
+		{Name: "too large", Method: "POST", Path: "/api/notes", Header: json,
+			Body: `{"title": "` + strings.Repeat("x", 2<<20) + `"}`, WantStatus: 413},
+		{Name: "wrong method", Method: "PUT", Path: "/healthz", WantStatus: 405,
+			WantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS"}},
+		{Name: "bad id", Method: "GET", Path: "/api/notes/x1", WantStatus: 400, WantBodyContains: []string{"invalid_id"}},
+		{Name: "unknown path", Method: "GET", Path: "/nope", WantStatus: 404,
+			WantHeader: map[string]string{"Content-Type": "application/problem+json"}},
+	})
+	if n := len(s.list()); n != 0 {
+		t.Fatalf("bad requests created %d notes", n)
+	}
+}
+
+// TestRun starts the real server the way main does and stops it with a
+// cancelled context, as SIGTERM would.
+func TestRun(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg Config
+	if err := config.Load(&cfg, &config.Options{NoEnvFile: true, Environ: map[string]string{"KILN_ENV": "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := newApp(cfg, newStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, ln) }()
+	res, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(b), "ok") {
+		t.Fatalf("healthz: %s", b)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not stop")
+	}
+}
