@@ -27,10 +27,10 @@ type Config struct {
 	// gives the documented defaults.
 	Bind BindConfig
 
-	// RedirectTrailingSlash, when a request for /a/ finds no route but /a
-	// has one (or the reverse), redirects to the other form. Defaults to
-	// false, the zero value, which means redirect; set
-	// DisableTrailingSlashRedirect to turn it off.
+	// DisableTrailingSlashRedirect turns off the redirect Kiln answers when
+	// a request for /a/ finds no route but /a has one, or the reverse.
+	// Defaults to false: such requests are redirected (301 for GET and
+	// HEAD, 308 otherwise).
 	DisableTrailingSlashRedirect bool
 
 	// DisableCleanPath turns off the redirect of unclean paths (//a, /a/../b)

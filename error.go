@@ -55,13 +55,18 @@ func NewError(status int, message string) *Error {
 }
 
 // Errorf returns an *Error with the given status and a message formatted
-// with fmt.Sprintf. If the arguments contain an error matched by a %w verb,
-// it becomes the cause.
+// as fmt.Errorf formats it. The message is shown to clients, so format only
+// what they may see into it; attach internal errors with WithCause instead.
+// Errors matched by %w verbs are also kept as the cause, so errors.Is and
+// errors.As see them.
 func Errorf(status int, format string, args ...any) *Error {
 	err := fmt.Errorf(format, args...)
 	e := &Error{Status: status, Message: err.Error()}
-	if u := errors.Unwrap(err); u != nil {
-		e.Err = u
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		e.Err = u.Unwrap()
+	case interface{ Unwrap() []error }:
+		e.Err = errors.Join(u.Unwrap()...)
 	}
 	return e
 }
@@ -78,7 +83,7 @@ func (e *Error) Error() string {
 	for _, f := range e.Fields {
 		fmt.Fprintf(&b, "; %s %s", f.Field, f.Message)
 	}
-	if e.Err != nil {
+	if e.Err != nil && !strings.HasSuffix(e.Message, e.Err.Error()) {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
 	}

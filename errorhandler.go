@@ -30,8 +30,9 @@ type ErrorHandlerConfig struct {
 	Debug bool
 }
 
-// PanicError is the error Recoverer hands to the error handler when a
-// handler panics. The development error page shows its Stack.
+// PanicError is the error middleware.Recoverer, and App.ServeHTTP as a last
+// resort, hand to the error handler when a handler panics. The handler logs
+// its Stack; the development error page shows it.
 type PanicError struct {
 	// Value is what was passed to panic.
 	Value any

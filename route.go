@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unsafe"
 )
 
 // Route is one registered route. Handle and the method helpers return it
@@ -19,6 +20,7 @@ type Route struct {
 	inner   http.Handler // as registered, for listings
 	handler http.Handler // with the group's middleware
 	mux     *http.ServeMux
+	native  unsafe.Pointer // net/http's *pattern for this route, when usable
 }
 
 // Name gives the route a name for URL reversal with App.URL. Names are

@@ -228,8 +228,12 @@ func (rt *Router) add(p *pattern, h http.Handler) *Route {
 	}
 	r.names = p.wildcards()
 	if len(r.names) > 0 {
-		r.mux = http.NewServeMux()
-		r.mux.Handle(p.str, r.handler)
+		// Bind path values natively (pathvalue.go); fall back to a private
+		// one-pattern ServeMux if this Go release does not allow it.
+		if r.native = nativePattern(p); r.native == nil {
+			r.mux = http.NewServeMux()
+			r.mux.Handle(p.str, r.handler)
+		}
 	}
 	if prev, ok := c.shapes[p.shape()]; ok {
 		panic(fmt.Sprintf("kiln: pattern %q conflicts with %q registered at %s: both match the same requests", p.str, prev.pattern, prev.source))
@@ -292,6 +296,11 @@ func (c *routerCore) dispatch(w http.ResponseWriter, r *http.Request) {
 	rt := c.lookup(r.Host, p, &m)
 	if rt != nil {
 		r.Pattern = rt.pattern
+		if rt.native != nil {
+			setNativePathValues(r, rt.native, m.vals[:m.n])
+			rt.handler.ServeHTTP(w, r)
+			return
+		}
 		if rt.mux != nil && !unclean {
 			rt.mux.ServeHTTP(w, r)
 			return

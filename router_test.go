@@ -646,3 +646,13 @@ func TestRouterResourceNamesInGroups(t *testing.T) {
 		t.Errorf("nested: %q, %v", got, err)
 	}
 }
+
+// TestNativePathValuesActive fails when Kiln cannot bind path values the
+// fast way on this Go release (see pathvalue.go); the router then still
+// works through its ServeMux fallback, but the change must be noticed.
+func TestNativePathValuesActive(t *testing.T) {
+	t.Parallel()
+	if !kiln.NativePathValues() {
+		t.Fatal("net/http's Request layout changed: path values fall back to a per-route ServeMux; update pathvalue.go")
+	}
+}
