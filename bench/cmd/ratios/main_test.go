@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{3}, 3},
+		{[]float64{3, 1, 2}, 2},
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		if got, ok := median(tc.in); !ok || got != tc.want {
+			t.Errorf("median(%v) = %v, %v; want %v", tc.in, got, ok, tc.want)
+		}
+	}
+	if _, ok := median(nil); ok {
+		t.Error("median(nil) reported a value")
+	}
+}
+
+// TestSample checks the tables for a three-run (-count 3) fixture against
+// medians and ratios worked out by hand.
+func TestSample(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(&out, []string{filepath.Join("testdata", "sample.txt")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		// Baseline has no kiln row: no ratio.
+		"### Baseline_Copy\n",
+		"| single | 3 | 31.0 | 320 | 1 | – |\n",
+		// GithubAll: kiln median 21000; servemux 33000 (the 90000
+		// outlier does not move the median) is 1.57x; gin 10500, 0.50x.
+		"### GithubAll\n",
+		"| kiln | 3 | 21000 | 74711 | 540 | 1.00 |\n",
+		"| servemux | 3 | 33000 | 74704 | 540 | 1.57 |\n",
+		"| gin | 3 | 10500 | 64973 | 203 | 0.50 |\n",
+		// Param1: kiln 102, chi 408: 4.00x.
+		"| kiln | 3 | 102.0 | 336 | 2 | 1.00 |\n",
+		"| chi | 3 | 408.0 | 1024 | 5 | 4.00 |\n",
+		// Summary: suites with kiln only, peers as columns.
+		"| suite | servemux | gin | chi |\n",
+		"| GithubAll | 1.57 | 0.50 | – |\n",
+		"| Param1 | – | – | 4.00 |\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q; got:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "| Baseline_Copy |") {
+		t.Errorf("summary has a row for a suite without kiln:\n%s", got)
+	}
+}
+
+func TestStdinAndSeveralFiles(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "sample.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromStdin bytes.Buffer
+	if err := run(&fromStdin, nil, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fromStdin.String(), "| servemux | 3 | 33000 |") {
+		t.Errorf("stdin output wrong:\n%s", fromStdin.String())
+	}
+
+	// The same file twice is six runs of each benchmark.
+	var twice bytes.Buffer
+	f := filepath.Join("testdata", "sample.txt")
+	if err := run(&twice, []string{f, f}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(twice.String(), "| servemux | 6 | 33000 |") {
+		t.Errorf("two-file output wrong:\n%s", twice.String())
+	}
+}
+
+func TestNoResults(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(&out, nil, strings.NewReader("PASS\nok  \tx\t0.1s\n")); err == nil {
+		t.Error("no error for input without results")
+	}
+}
