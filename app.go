@@ -23,6 +23,10 @@ type App struct {
 	errorHandler ErrorHandler
 	json         JSONCodec
 	srv          serverState
+
+	// needsContext is set when Bind must find the app through the request
+	// context because the app's settings differ from Bind's defaults.
+	needsContext bool
 }
 
 // New returns an App configured by cfg. The zero Config gives production-safe
@@ -42,6 +46,7 @@ func New(cfg Config) *App {
 	if app.errorHandler == nil {
 		app.errorHandler = NewErrorHandler(ErrorHandlerConfig{Logger: app.logger, Debug: cfg.Debug})
 	}
+	app.needsContext = cfg.Bind != (BindConfig{}) || cfg.JSON != nil
 	app.Router = newRouter(app)
 	return app
 }
@@ -62,7 +67,7 @@ func (a *App) JSONCodec() JSONCodec { return a.json }
 // through the ErrorHandler (when nothing was written yet), and the server
 // keeps serving. http.ErrAbortHandler is re-panicked, as net/http expects.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Context().Value(appKey{}) != a {
+	if a.needsContext && r.Context().Value(appKey{}) != a {
 		r = r.WithContext(context.WithValue(r.Context(), appKey{}, a))
 	}
 	rw := getWriter(w, a)
@@ -89,15 +94,19 @@ type appKey struct{}
 
 // BaseContext returns a context carrying the app, for use as
 // http.Server.BaseContext when serving the app with your own server. Run
-// does this itself; with it, ServeHTTP does not have to attach the app to
-// each request's context (which costs two allocations).
+// and Server do this themselves. With it, Bind finds the app's settings at
+// no per-request cost.
 func (a *App) BaseContext(net.Listener) context.Context {
 	return context.WithValue(context.Background(), appKey{}, a)
 }
 
-// FromRequest returns the App serving r, or nil if r is not being served by
-// a Kiln app.
-func FromRequest(r *http.Request) *App {
+// appFromRequest returns the App whose context r carries. App.Run and
+// App.Serve put it there through the server's BaseContext; ServeHTTP adds it
+// per request only when the app's Bind or JSON settings differ from Bind's
+// defaults. So it may be nil, and then those defaults are the app's
+// settings. (It is unexported for that reason: handlers that need the app
+// capture it in a closure.)
+func appFromRequest(r *http.Request) *App {
 	a, _ := r.Context().Value(appKey{}).(*App)
 	return a
 }

@@ -114,7 +114,7 @@ func (c BindConfig) maxMultipartMemory() int64 {
 // fields are reported by validation rather than the body being rejected.
 //
 // Bind takes its limits from the BindConfig and its JSON codec from the App
-// serving r (see FromRequest); without one it uses the BindConfig defaults
+// serving r; without one it uses the BindConfig defaults
 // and StdJSON.
 //
 // Every problem with the request is returned as an *Error:
@@ -151,7 +151,7 @@ func Bind(r *http.Request, dst any) error {
 	}
 	cfg := BindConfig{}
 	var codec JSONCodec = StdJSON{}
-	if app := FromRequest(r); app != nil {
+	if app := appFromRequest(r); app != nil {
 		cfg = app.Config().Bind
 		if c := app.JSONCodec(); c != nil {
 			codec = c

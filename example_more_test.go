@@ -297,19 +297,6 @@ func ExampleBindConfig() {
 	// 413 body_too_large
 }
 
-func ExampleFromRequest() {
-	app := kiln.New(kiln.Config{Server: kiln.ServerConfig{Addr: ":4000"}})
-	app.Get("/where", func(w http.ResponseWriter, r *http.Request) error {
-		// Code that has only the request finds the app serving it.
-		return kiln.Text(w, http.StatusOK, "served by the app on "+kiln.FromRequest(r).Config().Server.Addr)
-	})
-	exPrint(app, "GET", "/where", nil)
-	fmt.Println(kiln.FromRequest(httptest.NewRequest("GET", "/", nil)) == nil)
-	// Output:
-	// 200 served by the app on :4000
-	// true
-}
-
 func ExampleApp_Run() {
 	app := kiln.New(kiln.Config{Server: kiln.ServerConfig{
 		Addr:            ":8080",

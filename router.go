@@ -272,6 +272,11 @@ func (rt *Router) MethodNotAllowed(h any) { rt.core.notAllow = Handler(h) }
 func (c *routerCore) dispatch(w http.ResponseWriter, r *http.Request) {
 	var m matcher
 	m.method = r.Method
+	if rw, ok := w.(*ResponseWriter); ok {
+		m.vals = &rw.scratch
+	} else {
+		m.vals = new([maxParams]string)
+	}
 	p := r.URL.Path
 	if r.URL.RawPath != "" {
 		p = r.URL.EscapedPath()
@@ -285,15 +290,14 @@ func (c *routerCore) dispatch(w http.ResponseWriter, r *http.Request) {
 		p = "/" + p
 	}
 	cfg := c.config()
-	unclean := false
-	if needsClean(p) {
-		if !cfg.DisableCleanPath {
-			redirectPath(w, r, cleanPath(p))
-			return
-		}
-		unclean = true // the per-route ServeMux would redirect: bind values here
-	}
+	m.clean = !cfg.DisableCleanPath
 	rt := c.lookup(r.Host, p, &m)
+	if m.clean && (m.unclean || rt == nil && needsClean(p)) {
+		// The walk checks the segments it visits; a miss may have stopped
+		// before an unclean one.
+		redirectPath(w, r, cleanPath(p))
+		return
+	}
 	if rt != nil {
 		r.Pattern = rt.pattern
 		if rt.native != nil {
@@ -301,7 +305,9 @@ func (c *routerCore) dispatch(w http.ResponseWriter, r *http.Request) {
 			rt.handler.ServeHTTP(w, r)
 			return
 		}
-		if rt.mux != nil && !unclean {
+		// Fallback (see pathvalue.go): the route's private ServeMux binds
+		// the values, unless the path is unclean (it would redirect).
+		if rt.mux != nil && !needsClean(p) {
 			rt.mux.ServeHTTP(w, r)
 			return
 		}
@@ -317,7 +323,7 @@ func (c *routerCore) dispatch(w http.ResponseWriter, r *http.Request) {
 			alt = p[:len(p)-1]
 		}
 		var m2 matcher
-		m2.method, m2.escaped = r.Method, m.escaped
+		m2.method, m2.escaped, m2.vals = r.Method, m.escaped, m.vals
 		if c.lookup(r.Host, alt, &m2) != nil {
 			redirectPath(w, r, alt)
 			return

@@ -12,8 +12,10 @@ package kiln
 // fixed array on the caller's stack.
 //
 // Shape. The tree branches on path segments only. Each node has
-//   - literal children, a short slice searched linearly (a map once there are
-//     more than eight),
+//   - literal children, found by scanning a string of their first bytes and
+//     comparing the whole key only on a first-byte hit, as httprouter does;
+//     hashing each segment for a map lookup measured slower even at the
+//     static suite's 40-odd children,
 //   - at most one single-segment wildcard child ({id}),
 //   - at most one "rest of the path" leaf ({path...} or a pattern that ends
 //     in "/"),
@@ -53,9 +55,10 @@ import (
 const maxParams = 32
 
 type node struct {
+	litFirst string // first byte of each non-empty literal key, in order
 	litKeys  []string
 	litNodes []*node
-	litMap   map[string]*node // used instead of the slices past 8 children
+	litEmpty *node // the child for an empty literal segment
 
 	param *node // {x}
 	multi *leaf // {x...} or trailing "/"
@@ -70,11 +73,12 @@ type leaf struct {
 }
 
 func (n *node) child(seg string) *node {
-	if n.litMap != nil {
-		return n.litMap[seg]
+	if seg == "" {
+		return n.litEmpty
 	}
-	for i, k := range n.litKeys {
-		if k == seg {
+	c, first := seg[0], n.litFirst
+	for i := 0; i < len(first); i++ {
+		if first[i] == c && n.litKeys[i] == seg {
 			return n.litNodes[i]
 		}
 	}
@@ -86,19 +90,13 @@ func (n *node) addChild(seg string) *node {
 		return c
 	}
 	c := &node{}
-	if n.litMap != nil {
-		n.litMap[seg] = c
+	if seg == "" {
+		n.litEmpty = c
 		return c
 	}
+	n.litFirst += seg[:1]
 	n.litKeys = append(n.litKeys, seg)
 	n.litNodes = append(n.litNodes, c)
-	if len(n.litKeys) > 8 {
-		n.litMap = make(map[string]*node, len(n.litKeys))
-		for i, k := range n.litKeys {
-			n.litMap[k] = n.litNodes[i]
-		}
-		n.litKeys, n.litNodes = nil, nil
-	}
 	return c
 }
 
@@ -171,13 +169,17 @@ func (l *leaf) pick(method string) *Route {
 	return l.any
 }
 
-// matcher carries the state of one lookup. It lives on the caller's stack.
+// matcher carries the state of one lookup. It lives on the caller's stack;
+// the wildcard values go to vals, scratch space that belongs to the
+// request's pooled ResponseWriter, so nothing is zeroed per request.
 type matcher struct {
 	method  string
 	escaped bool // path is escaped: unescape segments before comparing
 	found   bool // some leaf matched the path, whatever the method
+	clean   bool // stop at unclean segments ("", ".", ".."): the path will be redirected
+	unclean bool // set when such a segment stopped the walk
 	n       int
-	vals    [maxParams]string
+	vals    *[maxParams]string
 }
 
 // match finds the route for path (which starts with "/", or is empty when
@@ -206,6 +208,10 @@ func (n *node) match(path string, m *matcher) *Route {
 			i = len(p)
 		}
 		seg, rest := p[:i], p[i:]
+		if m.clean && (seg == "" || seg == "." || seg == "..") {
+			m.unclean = true
+			return nil
+		}
 		if m.escaped {
 			seg = unescapeSegment(seg)
 		}
@@ -225,6 +231,10 @@ func (n *node) match(path string, m *matcher) *Route {
 		}
 	}
 	if n.multi != nil {
+		if m.clean && needsClean(path) {
+			m.unclean = true
+			return nil
+		}
 		m.found = true
 		if rt := n.multi.pick(m.method); rt != nil {
 			if last := rt.pat.segs[len(rt.pat.segs)-1]; last.s != "" {
