@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"github.com/kiln-web/kiln"
+	"github.com/kiln-web/kiln/kilntest"
 )
 
 // echo answers "<name>|<k>=<v>,..." so tests can see which route matched
@@ -191,17 +192,12 @@ func TestRouterHEADServedByGET(t *testing.T) {
 	app.Get("/page", func(w http.ResponseWriter, r *http.Request) error {
 		return kiln.Text(w, 200, "hello body")
 	})
-	srv := httptest.NewServer(app)
-	defer srv.Close()
-	res, err := http.Head(srv.URL + "/page")
-	if err != nil {
-		t.Fatal(err)
+	c := kilntest.New(t, app) // a real server: net/http drops the body of HEAD answers
+	res := c.Head("/page").AssertStatus(200).AssertHeader("Content-Length", "10")
+	if len(res.Body) != 0 {
+		t.Fatalf("HEAD body %q", res.Body)
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 || len(body) != 0 || res.ContentLength != int64(len("hello body")) {
-		t.Fatalf("HEAD: %d body=%q len=%d", res.StatusCode, body, res.ContentLength)
-	}
+	c.Get("/page").AssertStatus(200).AssertBodyContains("hello body")
 }
 
 func TestRouterRedirects(t *testing.T) {
@@ -654,5 +650,34 @@ func TestNativePathValuesActive(t *testing.T) {
 	t.Parallel()
 	if !kiln.NativePathValues() {
 		t.Fatal("net/http's Request layout changed: path values fall back to a per-route ServeMux; update pathvalue.go")
+	}
+}
+
+// TestRouterWideNodes covers nodes with many literal children (indexed by
+// first byte), including keys that share their first byte.
+func TestRouterWideNodes(t *testing.T) {
+	t.Parallel()
+	app := kiln.New(kiln.Config{})
+	var paths []string
+	for _, first := range []string{"a", "b", "g", "go", "gopher", "z", "Z", "0", "~", "é"} {
+		for _, suffix := range []string{"", "x", "xy"} {
+			p := "/" + first + suffix
+			paths = append(paths, p)
+			app.Get(p, echo(p))
+			app.Get(p+"/{id}", echo(p+"/id", "id"))
+		}
+	}
+	for _, p := range paths {
+		if rec := serve(app, "GET", p); rec.Body.String() != p {
+			t.Errorf("GET %s: %d %q", p, rec.Code, rec.Body.String())
+		}
+		if rec := serve(app, "GET", p+"/7"); rec.Body.String() != p+"/id|id=7" {
+			t.Errorf("GET %s/7: %d %q", p, rec.Code, rec.Body.String())
+		}
+	}
+	for _, miss := range []string{"/c", "/gop", "/gopherx2", "/zz", "/é2", "/A"} {
+		if rec := serve(app, "GET", miss); rec.Code != 404 {
+			t.Errorf("GET %s: %d, want 404", miss, rec.Code)
+		}
 	}
 }

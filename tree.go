@@ -47,6 +47,7 @@ package kiln
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -55,15 +56,22 @@ import (
 const maxParams = 32
 
 type node struct {
-	litFirst string // first byte of each non-empty literal key, in order
-	litKeys  []string
-	litNodes []*node
+	litFirst string     // first byte of each literal child's key, in order
+	lits     []litChild // literal children (non-empty keys)
+	// litIndex, for nodes with more than 8 literal children (kept sorted by
+	// first byte), maps a first byte b to the children lits[litIndex[b]:litIndex[b+1]].
+	litIndex *[257]uint16
 	litEmpty *node // the child for an empty literal segment
 
 	param *node // {x}
 	multi *leaf // {x...} or trailing "/"
 	slash *leaf // {$}
 	end   *leaf // patterns ending here
+}
+
+type litChild struct {
+	key  string
+	node *node
 }
 
 type leaf struct {
@@ -76,10 +84,19 @@ func (n *node) child(seg string) *node {
 	if seg == "" {
 		return n.litEmpty
 	}
-	c, first := seg[0], n.litFirst
+	c := seg[0]
+	if x := n.litIndex; x != nil {
+		for i := x[c]; i < x[int(c)+1]; i++ {
+			if n.lits[i].key == seg {
+				return n.lits[i].node
+			}
+		}
+		return nil
+	}
+	first := n.litFirst
 	for i := 0; i < len(first); i++ {
-		if first[i] == c && n.litKeys[i] == seg {
-			return n.litNodes[i]
+		if first[i] == c && n.lits[i].key == seg {
+			return n.lits[i].node
 		}
 	}
 	return nil
@@ -94,9 +111,24 @@ func (n *node) addChild(seg string) *node {
 		n.litEmpty = c
 		return c
 	}
-	n.litFirst += seg[:1]
-	n.litKeys = append(n.litKeys, seg)
-	n.litNodes = append(n.litNodes, c)
+	n.lits = append(n.lits, litChild{key: seg, node: c})
+	if len(n.lits) > 8 {
+		// Wide node: sort by first byte and index the runs.
+		slices.SortStableFunc(n.lits, func(a, b litChild) int { return int(a.key[0]) - int(b.key[0]) })
+		x := new([257]uint16) // x[b] = how many children sort before first byte b
+		for _, l := range n.lits {
+			x[int(l.key[0])+1]++
+		}
+		for b := 1; b <= 256; b++ {
+			x[b] += x[b-1]
+		}
+		n.litIndex = x
+	}
+	var first strings.Builder
+	for _, l := range n.lits {
+		first.WriteByte(l.key[0])
+	}
+	n.litFirst = first.String()
 	return c
 }
 
