@@ -2,7 +2,7 @@
 # run-router.sh runs the router benchmarks (Kiln vs ServeMux, httprouter,
 # Gin, Echo, Chi) and summarises them as Markdown tables.
 #
-#   ./run-router.sh                  # 5 runs of every benchmark, ~7 min on 2 cores
+#   ./run-router.sh                  # 5 interleaved rounds of every benchmark, ~7 min on 2 cores
 #   COUNT=10 ./run-router.sh         # more runs, tighter medians
 #   BENCH=Github COUNT=3 ./run-router.sh
 #
@@ -16,14 +16,21 @@ COUNT="${COUNT:-5}"
 BENCH="${BENCH:-.}"
 BENCHTIME="${BENCHTIME:-1s}"
 
-cmd=(go test -run '^$' -bench "$BENCH" -benchmem -benchtime "$BENCHTIME" -count "$COUNT" ./router/...)
-printf -v cmdline '%q ' "${cmd[@]}"
-cmdline="(cd bench && ${cmdline}| tee results/router.txt)"
-
+# Rounds are interleaved (every router once per round, COUNT rounds) rather
+# than -count N, which runs each benchmark N times back to back: on a shared
+# machine drift then lands on whichever router happens to be running.
 mkdir -p results
+go test -c -o results/router.test ./router/
+cmd=(results/router.test -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.benchtime "$BENCHTIME")
+printf -v cmdline '%q ' "${cmd[@]}"
+cmdline="(cd bench && go test -c -o results/router.test ./router/ && for i in \$(seq $COUNT); do ${cmdline}; done | tee results/router.txt)"
+
 load="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 echo "+ $cmdline" >&2
-"${cmd[@]}" | tee results/router.txt
+for i in $(seq "$COUNT"); do
+	echo "# round $i of $COUNT" >&2
+	"${cmd[@]}"
+done | tee results/router.txt
 
 {
 	echo "Command: \`$cmdline\`"
