@@ -43,14 +43,8 @@ func TestServeGracefulShutdown(t *testing.T) {
 	var hookRan atomic.Bool
 	app.OnShutdown(func(ctx context.Context) error { hookRan.Store(true); return nil })
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
-	if app.Addr(ctx) == nil {
+	ln, cancel, done := startServe(t, app)
+	if app.Addr(t.Context()) == nil {
 		t.Fatal("no address")
 	}
 	url := "http://" + ln.Addr().String()
@@ -110,17 +104,11 @@ func TestServeShutdownTimeout(t *testing.T) {
 		time.Sleep(2 * time.Second)
 	}))
 	app.OnShutdown(func(ctx context.Context) error { return errors.New("hook failed") })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
+	ln, cancel, done := startServe(t, app)
 	go http.Get("http://" + ln.Addr().String() + "/stuck")
 	<-started
 	cancel()
-	err = <-done
+	err := <-done
 	if err == nil || !strings.Contains(err.Error(), "did not finish within the shutdown timeout") || !strings.Contains(err.Error(), "hook failed") {
 		t.Fatalf("Serve error = %v", err)
 	}
@@ -141,13 +129,8 @@ func TestServeH2C(t *testing.T) {
 	t.Parallel()
 	app := kiln.New(kiln.Config{Logger: slog.New(slog.DiscardHandler), Server: kiln.ServerConfig{H2C: true}})
 	app.Handle("GET /proto", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.Proto) }))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ln, cancel, _ := startServe(t, app)
 	defer cancel()
-	go app.Serve(ctx, ln)
 	var p http.Protocols
 	p.SetUnencryptedHTTP2(true)
 	client := &http.Client{Transport: &http.Transport{Protocols: &p}}
@@ -222,13 +205,7 @@ func TestServeTLSHTTP2(t *testing.T) {
 		Server: kiln.ServerConfig{TLSCertFile: certFile, TLSKeyFile: keyFile},
 	})
 	app.Handle("GET /proto", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.Proto) }))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
+	ln, cancel, done := startServe(t, app)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
 	res, err := client.Get("https://" + ln.Addr().String() + "/proto")
 	if err != nil {
@@ -282,4 +259,18 @@ func writeSelfSignedCert(t *testing.T, dir string) (certFile, keyFile string, po
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// startServe runs app.Serve on a fresh loopback listener. cancel starts the
+// graceful shutdown, as SIGTERM would; done receives Serve's result.
+func startServe(t *testing.T, app *kiln.App) (ln net.Listener, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- app.Serve(ctx, ln) }()
+	return ln, cancel, errc
 }

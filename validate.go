@@ -315,6 +315,25 @@ func validPresenceKind(t reflect.Type) bool {
 	return false
 }
 
+// validComparison holds the wording of one size or order rule for each kind
+// of value it can apply to.
+type validComparison struct {
+	size   string // strings, followed by "3 characters"
+	items  string // slices and maps, followed by "3 items"
+	time   string // time.Time without a parameter (compared with now)
+	number string // numbers, followed by the parameter
+}
+
+var validComparisons = map[string]validComparison{
+	"min": {"must be at least", "must contain at least", "must not be in the past", "must be at least"},
+	"gte": {"must be at least", "must contain at least", "must not be in the past", "must be at least"},
+	"max": {"must be at most", "must contain at most", "must not be in the future", "must be at most"},
+	"lte": {"must be at most", "must contain at most", "must not be in the future", "must be at most"},
+	"len": {"must be exactly", "must contain exactly", "", "must be"},
+	"gt":  {"must be longer than", "must contain more than", "must be in the future", "must be greater than"},
+	"lt":  {"must be shorter than", "must contain fewer than", "must be in the past", "must be less than"},
+}
+
 // validMessage returns the human message for a failed rule.
 func validMessage(fe validator.FieldError, parent *bindPlan) string {
 	tag, param := fe.Tag(), fe.Param()
@@ -331,62 +350,17 @@ func validMessage(fe validator.FieldError, parent *bindPlan) string {
 	case "excluded_if", "excluded_unless", "excluded_with", "excluded_with_all",
 		"excluded_without", "excluded_without_all", "isdefault":
 		return "must not be set"
-	case "min", "gte":
-		switch what {
-		case "string":
-			return "must be at least " + validCount(param, "character")
-		case "items":
-			return "must contain at least " + validCount(param, "item")
-		case "time":
-			if param == "" {
-				return "must not be in the past"
-			}
+	case "min", "gte", "max", "lte", "len", "gt", "lt":
+		c := validComparisons[tag]
+		switch {
+		case what == "string":
+			return c.size + " " + validCount(param, "character")
+		case what == "items":
+			return c.items + " " + validCount(param, "item")
+		case what == "time" && param == "" && c.time != "":
+			return c.time
 		}
-		return "must be at least " + param
-	case "max", "lte":
-		switch what {
-		case "string":
-			return "must be at most " + validCount(param, "character")
-		case "items":
-			return "must contain at most " + validCount(param, "item")
-		case "time":
-			if param == "" {
-				return "must not be in the future"
-			}
-		}
-		return "must be at most " + param
-	case "len":
-		switch what {
-		case "string":
-			return "must be exactly " + validCount(param, "character")
-		case "items":
-			return "must contain exactly " + validCount(param, "item")
-		}
-		return "must be " + param
-	case "gt":
-		switch what {
-		case "string":
-			return "must be longer than " + validCount(param, "character")
-		case "items":
-			return "must contain more than " + validCount(param, "item")
-		case "time":
-			if param == "" {
-				return "must be in the future"
-			}
-		}
-		return "must be greater than " + param
-	case "lt":
-		switch what {
-		case "string":
-			return "must be shorter than " + validCount(param, "character")
-		case "items":
-			return "must contain fewer than " + validCount(param, "item")
-		case "time":
-			if param == "" {
-				return "must be in the past"
-			}
-		}
-		return "must be less than " + param
+		return c.number + " " + param
 	case "eq", "eq_ignore_case":
 		return "must be " + param
 	case "ne", "ne_ignore_case":

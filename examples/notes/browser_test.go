@@ -27,7 +27,6 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/kiln-web/kiln/config"
 	"github.com/kiln-web/kiln/kilntest"
 )
 
@@ -211,15 +210,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // listens on 127.0.0.1.
 func serveForBrowser(t *testing.T) (*kilntest.Client, *store, *requestLog) {
 	t.Helper()
-	var cfg Config
-	if err := config.Load(&cfg, &config.Options{NoEnvFile: true, Environ: map[string]string{"KILN_ENV": "test"}}); err != nil {
-		t.Fatal(err)
-	}
-	s := newStore()
-	app, err := newApp(cfg, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, s := testApp(t)
 	log := &requestLog{}
 	return kilntest.New(t, log.wrap(app)), s, log
 }

@@ -10,11 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/config"
 	"github.com/kiln-web/kiln/kilntest"
 )
 
-func setup(t *testing.T) (*kilntest.Client, *store) {
+// testApp builds the app as main does, with the test profile and an empty
+// store.
+func testApp(t *testing.T) (*kiln.App, *store) {
 	t.Helper()
 	var cfg Config
 	if err := config.Load(&cfg, &config.Options{NoEnvFile: true, Environ: map[string]string{"KILN_ENV": "test"}}); err != nil {
@@ -25,6 +28,13 @@ func setup(t *testing.T) (*kilntest.Client, *store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return app, s
+}
+
+// setup serves testApp behind a real socket.
+func setup(t *testing.T) (*kilntest.Client, *store) {
+	t.Helper()
+	app, s := testApp(t)
 	return kilntest.New(t, app), s
 }
 
@@ -89,15 +99,7 @@ func TestAPI(t *testing.T) {
 // answer in problem+json and changes nothing.
 func TestBadInput(t *testing.T) {
 	t.Parallel()
-	var cfg Config
-	if err := config.Load(&cfg, &config.Options{NoEnvFile: true, Environ: map[string]string{"KILN_ENV": "test"}}); err != nil {
-		t.Fatal(err)
-	}
-	s := newStore()
-	app, err := newApp(cfg, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, s := testApp(t)
 	json := http.Header{"Content-Type": {"application/json"}}
 	kilntest.Run(t, app, []kilntest.Scenario{
 		{Name: "malformed JSON names the place", Method: "POST", Path: "/api/notes", Header: json,
@@ -132,14 +134,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg Config
-	if err := config.Load(&cfg, &config.Options{NoEnvFile: true, Environ: map[string]string{"KILN_ENV": "test"}}); err != nil {
-		t.Fatal(err)
-	}
-	app, err := newApp(cfg, newStore())
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, _ := testApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Serve(ctx, ln) }()
