@@ -75,3 +75,9 @@ func (db *DB) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Models returns the database's model registry: the models registered
+// with Register(db) or used by Query.
+func (db *DB) Models() *Registry { return &db.models }
+
+func (db *DB) registry() *Registry { return &db.models }

@@ -156,7 +156,8 @@ func (r *Registry) Lookup(t reflect.Type) *Model {
 	return r.byType[t]
 }
 
-// Register registers T, a struct type, in r and returns its model. It is
+// Register registers T, a struct type, in r (a *DB or a *Registry) and
+// returns its model. It is
 // idempotent: registering T again returns the same model. It fails with
 // an error that says what to change for a type that is not a struct, a
 // model without a primary key, an unsupported field type or a bad tag.
@@ -182,12 +183,12 @@ func (r *Registry) Lookup(t reflect.Type) *Model {
 // unique, index or index=name (composite when shared), size=N, default=SQL,
 // null, label=Text, created_at, updated_at, deleted_at. A field named ID is
 // the primary key when no field is tagged pk.
-func Register[T any](r *Registry) (*Model, error) {
-	return r.register(reflect.TypeFor[T]())
+func Register[T any](r modelRegistry) (*Model, error) {
+	return r.registry().register(reflect.TypeFor[T]())
 }
 
 // MustRegister is Register for program start-up: it panics on error.
-func MustRegister[T any](r *Registry) *Model {
+func MustRegister[T any](r modelRegistry) *Model {
 	m, err := Register[T](r)
 	if err != nil {
 		panic(err)
@@ -220,6 +221,12 @@ func (r *Registry) register(t reflect.Type) (*Model, error) {
 	r.order = append(r.order, m)
 	return m, nil
 }
+
+// modelRegistry is implemented by *Registry and *DB, so Register takes
+// either.
+type modelRegistry interface{ registry() *Registry }
+
+func (r *Registry) registry() *Registry { return r }
 
 // tableNamer lets a model choose its table name.
 type tableNamer interface{ TableName() string }
