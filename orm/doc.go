@@ -12,6 +12,11 @@
 // The raw *sql.DB stays reachable (DB.SQL) for hand-written SQL or sqlc,
 // and on PostgreSQL so does the pgx pool (DB.Pgx) for batches and pipelines.
 //
+// DB.Exec runs writes on the writer and DB.Query and DB.QueryRow run reads
+// on the read pool (on SQLite a separate read-only pool beside the single
+// writer connection). Values always travel as bound parameters: write
+// placeholders with Dialect().Placeholder and never format values into SQL.
+//
 // Constraint violations come back as *ConstraintError values that match
 // ErrUniqueViolation, ErrForeignKeyViolation, ErrNotNullViolation or
 // ErrCheckViolation with errors.Is, and answer 409 or 422 through Kiln's

@@ -20,8 +20,7 @@ import (
 // Options configures Open. A nil *Options gives the defaults.
 type Options struct {
 	// MaxOpenConns limits open connections (for SQLite: the read pool; the
-	// writer always has exactly one). Defaults to 4 × GOMAXPROCS, at
-	// least 8.
+	// writer always has exactly one). Defaults to 8.
 	MaxOpenConns int
 	// MaxIdleConns is how many idle connections are kept. Defaults to
 	// MaxOpenConns.
@@ -42,6 +41,7 @@ type DB struct {
 	write   *sql.DB // the pool for writes (and, except on SQLite, reads)
 	read    *sql.DB // SQLite's read-only pool; equal to write elsewhere
 	pgx     *pgxpool.Pool
+	models  Registry
 }
 
 // Open connects to the database at url and checks the connection:
@@ -233,20 +233,49 @@ func openMySQL(rest string, opts *Options) (*DB, error) {
 	return &DB{dialect: mysqlDialect{}, write: db, read: db}, nil
 }
 
-// redact hides the password in a database URL or DSN for messages.
+// redact hides the password in a database URL or DSN for messages: the
+// password of a URL's user info, a password= query parameter, and the
+// password of a go-sql-driver DSN (user:password@tcp(host)/db), which may
+// itself contain ':', '/' or '@'.
 func redact(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u, err := url.Parse(s); err == nil && u.Opaque == "" && u.Host != "" {
+		changed := false
+		if u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+				changed = true
+			}
+		}
+		if q := u.Query(); q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+			changed = true
+		}
+		if changed {
 			return u.String()
 		}
 		return s
 	}
-	if at := strings.LastIndex(s, "@"); at >= 0 {
-		head := s[:at]
-		if i := strings.LastIndex(head, ":"); i >= 0 && !strings.Contains(head[i:], "/") {
-			return head[:i+1] + "xxxxx" + s[at:]
-		}
+	prefix, rest := "", s
+	if i := strings.Index(s, "://"); i >= 0 {
+		prefix, rest = s[:i+3], s[i+3:]
 	}
-	return s
+	// The user info ends at the last '@' before the address.
+	end := len(rest)
+	if i := strings.Index(rest, "@tcp("); i >= 0 {
+		end = i + 1
+	} else if i := strings.Index(rest, "@unix("); i >= 0 {
+		end = i + 1
+	} else if i := strings.LastIndex(rest, "/"); i >= 0 {
+		end = i
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return s
+	}
+	user, _, has := strings.Cut(rest[:at], ":")
+	if !has {
+		return s
+	}
+	return prefix + user + ":xxxxx" + rest[at:]
 }

@@ -1,0 +1,105 @@
+package orm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/kiln-web/kiln"
+	"github.com/kiln-web/kiln/orm"
+)
+
+// exampleDB opens a fresh SQLite file for an example.
+func exampleDB() (db *orm.DB, cleanup func()) {
+	dir, err := os.MkdirTemp("", "orm-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, err = orm.Open(context.Background(), "sqlite://"+filepath.Join(dir, "app.db"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return db, func() { db.Close(); os.RemoveAll(dir) }
+}
+
+func ExampleOpen() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "orm-example")
+	defer os.RemoveAll(dir)
+
+	// A missing SQLite file (and its directory) is created.
+	db, err := orm.Open(ctx, "sqlite://"+filepath.Join(dir, "data", "app.db"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+
+	h := db.Health(ctx)
+	fmt.Println(h.Dialect, h.OK)
+	// Output: sqlite true
+}
+
+func ExampleDB_Exec() {
+	ctx := context.Background()
+	db, cleanup := exampleDB()
+	defer cleanup()
+
+	d := db.Dialect()
+	if _, err := db.Exec(ctx, "CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT NOT NULL)"); err != nil {
+		log.Fatal(err)
+	}
+	// Values travel as bound parameters, never formatted into the SQL.
+	insert := fmt.Sprintf("INSERT INTO %s (title) VALUES (%s)", d.Quote("posts"), d.Placeholder(1))
+	for _, title := range []string{"Hello", "Robert'); DROP TABLE posts;--"} {
+		if _, err := db.Exec(ctx, insert, title); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	rows, err := db.Query(ctx, "SELECT id, title FROM posts ORDER BY id")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int
+		var title string
+		if err := rows.Scan(&id, &title); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(id, title)
+	}
+	// Output:
+	// 1 Hello
+	// 2 Robert'); DROP TABLE posts;--
+}
+
+func ExampleConstraintError() {
+	ctx := context.Background()
+	db, cleanup := exampleDB()
+	defer cleanup()
+
+	if _, err := db.Exec(ctx, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE)"); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, "INSERT INTO users (email) VALUES (?)", "ann@example.com"); err != nil {
+		log.Fatal(err)
+	}
+	_, err := db.Exec(ctx, "INSERT INTO users (email) VALUES (?)", "ann@example.com")
+
+	fmt.Println(errors.Is(err, orm.ErrUniqueViolation))
+	var ce *orm.ConstraintError
+	if errors.As(err, &ce) {
+		fmt.Println(ce.Table, ce.Column, ce.StatusCode())
+	}
+	// Kiln's error handler answers it with 409 and a field error.
+	ke := ce.KilnError()
+	fmt.Println(kiln.ErrorStatus(err), ke.Code, ke.Fields[0].Field, ke.Fields[0].Message)
+	// Output:
+	// true
+	// users email 409
+	// 409 unique_violation email is already taken
+}

@@ -1,0 +1,588 @@
+package orm
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// Q is a query for rows of model T. Build it with Query, refine it with
+// Where, OrderBy, Limit and Offset, and run it with All, First, Get, Count,
+// Exists or Delete. Each refining method returns a new Q, so a Q can be
+// shared and reused; it is not tied to a context until it runs.
+//
+// Values always travel as bound parameters. Column names given to OrderBy
+// are checked against the model's metadata, so user input such as a sort
+// parameter cannot inject SQL.
+type Q[T any] struct {
+	db          *DB
+	m           *Model
+	err         error
+	where       []string
+	args        []any
+	order       []string
+	limit       int
+	offset      int
+	withDeleted bool
+}
+
+// Query starts a query for model T on db. T is registered on first use
+// (see Register); a registration error is returned when the query runs.
+func Query[T any](db *DB) *Q[T] {
+	m, err := Register[T](db)
+	return &Q[T]{db: db, m: m, err: err, limit: -1}
+}
+
+func (q *Q[T]) clone() *Q[T] {
+	c := *q
+	c.where = append([]string(nil), q.where...)
+	c.args = append([]any(nil), q.args...)
+	c.order = append([]string(nil), q.order...)
+	return &c
+}
+
+// Where adds a condition, joined to the others with AND. Use ? for each
+// value; a slice value after "IN ?" expands to one placeholder per element:
+//
+//	Query[Post](db).Where("author_id = ? AND draft = ?", id, false)
+//	Query[Post](db).Where("id IN ?", []int64{1, 2, 3})
+//
+// The condition is SQL written by the programmer: never build it from user
+// input. Values are always bound, never interpolated.
+func (q *Q[T]) Where(cond string, args ...any) *Q[T] {
+	c := q.clone()
+	expanded, flat, err := expandIn(cond, args)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	c.where = append(c.where, "("+expanded+")")
+	c.args = append(c.args, flat...)
+	return c
+}
+
+// OrderBy sets the order by column names, each optionally prefixed with
+// "-" for descending: OrderBy("-created_at", "title"). Names must be
+// columns (or Go field names) of the model; anything else is an error when
+// the query runs, so it is safe to pass a sort parameter from a request.
+func (q *Q[T]) OrderBy(columns ...string) *Q[T] {
+	c := q.clone()
+	for _, col := range columns {
+		desc := strings.HasPrefix(col, "-")
+		name := strings.TrimPrefix(col, "-")
+		f := c.m.fieldByColumnOrName(name)
+		if f == nil {
+			if c.err == nil {
+				c.err = &UnknownColumnError{Model: c.m.Name, Column: name, Columns: c.m.Columns()}
+			}
+			continue
+		}
+		expr := c.db.dialect.Quote(f.Column)
+		if desc {
+			expr += " DESC"
+		}
+		c.order = append(c.order, expr)
+	}
+	return c
+}
+
+// Limit limits the number of rows; n < 0 means no limit.
+func (q *Q[T]) Limit(n int) *Q[T] { c := q.clone(); c.limit = n; return c }
+
+// Offset skips the first n rows.
+func (q *Q[T]) Offset(n int) *Q[T] { c := q.clone(); c.offset = n; return c }
+
+// WithDeleted includes soft-deleted rows of a model with a deleted_at
+// field, which queries leave out by default.
+func (q *Q[T]) WithDeleted() *Q[T] { c := q.clone(); c.withDeleted = true; return c }
+
+// UnknownColumnError is returned for an OrderBy (or other) column that the
+// model does not have. Its StatusCode is 400, since the name usually comes
+// from a request's sort parameter.
+type UnknownColumnError struct {
+	Model, Column string
+	Columns       []string
+}
+
+// Error names the column and lists the valid ones.
+func (e *UnknownColumnError) Error() string {
+	return fmt.Sprintf("orm: model %s has no column %q; valid columns are %s", e.Model, e.Column, strings.Join(e.Columns, ", "))
+}
+
+// StatusCode returns 400 Bad Request.
+func (e *UnknownColumnError) StatusCode() int { return 400 }
+
+func (m *Model) fieldByColumnOrName(s string) *Field {
+	if f := m.byColumn[s]; f != nil {
+		return f
+	}
+	return m.byName[s]
+}
+
+// expandIn replaces "?" with one placeholder per element when the matching
+// argument is a slice (other than []byte), and counts that every ? has an
+// argument.
+func expandIn(cond string, args []any) (string, []any, error) {
+	var b strings.Builder
+	var flat []any
+	n := 0
+	inQuote := byte(0)
+	for i := 0; i < len(cond); i++ {
+		ch := cond[i]
+		if inQuote != 0 {
+			if ch == inQuote {
+				inQuote = 0
+			}
+			b.WriteByte(ch)
+			continue
+		}
+		if ch == '\'' || ch == '"' || ch == '`' {
+			inQuote = ch
+			b.WriteByte(ch)
+			continue
+		}
+		if ch != '?' {
+			b.WriteByte(ch)
+			continue
+		}
+		if n >= len(args) {
+			return cond, args, fmt.Errorf("orm: condition %q has more ? than values (%d)", cond, len(args))
+		}
+		a := args[n]
+		n++
+		v := reflect.ValueOf(a)
+		if a != nil && v.Kind() == reflect.Slice && v.Type().Elem().Kind() != reflect.Uint8 {
+			if v.Len() == 0 {
+				// IN () is invalid SQL; an empty list matches nothing.
+				b.WriteString("(NULL)")
+				continue
+			}
+			b.WriteByte('(')
+			for j := 0; j < v.Len(); j++ {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteByte('?')
+				flat = append(flat, v.Index(j).Interface())
+			}
+			b.WriteByte(')')
+			continue
+		}
+		b.WriteByte('?')
+		flat = append(flat, a)
+	}
+	if n != len(args) {
+		return cond, args, fmt.Errorf("orm: condition %q has %d ? but %d values", cond, n, len(args))
+	}
+	return b.String(), flat, nil
+}
+
+// rebind turns ? placeholders into the dialect's ($1, $2… on PostgreSQL),
+// leaving quoted text alone.
+func rebind(d Dialect, q string) string {
+	if d.Placeholder(1) == "?" {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	inQuote := byte(0)
+	for i := 0; i < len(q); i++ {
+		ch := q[i]
+		switch {
+		case inQuote != 0:
+			if ch == inQuote {
+				inQuote = 0
+			}
+		case ch == '\'' || ch == '"':
+			inQuote = ch
+		case ch == '?':
+			n++
+			b.WriteString(d.Placeholder(n))
+			continue
+		}
+		b.WriteByte(ch)
+	}
+	return b.String()
+}
+
+func (q *Q[T]) selectSQL(cols string) string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(cols)
+	b.WriteString(" FROM ")
+	b.WriteString(q.db.dialect.Quote(q.m.Table))
+	q.writeWhere(&b)
+	if len(q.order) > 0 {
+		b.WriteString(" ORDER BY ")
+		b.WriteString(strings.Join(q.order, ", "))
+	}
+	if q.limit >= 0 {
+		fmt.Fprintf(&b, " LIMIT %d", q.limit)
+	} else if q.offset > 0 && q.db.dialect.Name() != "postgres" {
+		b.WriteString(" LIMIT " + noLimit(q.db.dialect))
+	}
+	if q.offset > 0 {
+		fmt.Fprintf(&b, " OFFSET %d", q.offset)
+	}
+	return rebind(q.db.dialect, b.String())
+}
+
+func noLimit(d Dialect) string {
+	if d.Name() == "mysql" {
+		return "18446744073709551615"
+	}
+	return "-1"
+}
+
+func (q *Q[T]) writeWhere(b *strings.Builder) {
+	conds := q.where
+	if q.m.DeletedAt != nil && !q.withDeleted {
+		conds = append(append([]string(nil), conds...), q.db.dialect.Quote(q.m.DeletedAt.Column)+" IS NULL")
+	}
+	if len(conds) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(strings.Join(conds, " AND "))
+	}
+}
+
+func (q *Q[T]) columnList() string {
+	cols := make([]string, len(q.m.Fields))
+	for i, f := range q.m.Fields {
+		cols[i] = q.db.dialect.Quote(f.Column)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// All runs the query and returns every matching row.
+func (q *Q[T]) All(ctx context.Context) ([]T, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	rows, err := q.db.read.QueryContext(ctx, q.selectSQL(q.columnList()), q.args...)
+	if err != nil {
+		return nil, q.db.queryErr(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scanInto(rows, q.m, reflect.ValueOf(&v).Elem()); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, q.db.queryErr(err)
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return out, nil
+}
+
+// First returns the first matching row, or ErrNotFound.
+func (q *Q[T]) First(ctx context.Context) (T, error) {
+	rows, err := q.Limit(1).All(ctx)
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(rows) == 0 {
+		return zero, fmt.Errorf("orm: %s: %w", q.m.Name, ErrNotFound)
+	}
+	return rows[0], nil
+}
+
+// Get returns the row whose primary key is pk, or ErrNotFound.
+func (q *Q[T]) Get(ctx context.Context, pk any) (T, error) {
+	if q.err != nil {
+		var zero T
+		return zero, q.err
+	}
+	return q.Where(q.db.dialect.Quote(q.m.PrimaryKey.Column)+" = ?", pk).First(ctx)
+}
+
+// Count returns the number of matching rows (ignoring Limit and Offset).
+func (q *Q[T]) Count(ctx context.Context) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	c := q.clone()
+	c.order, c.limit, c.offset = nil, -1, 0
+	var n int64
+	if err := q.db.read.QueryRowContext(ctx, c.selectSQL("COUNT(*)"), c.args...).Scan(&n); err != nil {
+		return 0, q.db.queryErr(err)
+	}
+	return n, nil
+}
+
+// Exists reports whether any row matches.
+func (q *Q[T]) Exists(ctx context.Context) (bool, error) {
+	n, err := q.Limit(1).Count(ctx)
+	return n > 0, err
+}
+
+// Delete deletes every matching row and returns how many it deleted. On a
+// soft-deleted model it sets deleted_at instead; Unscoped().Delete would
+// remove rows for good (see HardDelete). Delete without any Where condition
+// is refused, so a missing condition cannot empty a table: write
+// Where("1 = 1") to mean it.
+func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	if len(q.where) == 0 {
+		return 0, fmt.Errorf("orm: Delete on %s without a Where condition would delete every row; add Where(\"1 = 1\") if that is what you mean", q.m.Name)
+	}
+	var b strings.Builder
+	args := q.args
+	if q.m.DeletedAt != nil {
+		b.WriteString("UPDATE " + q.db.dialect.Quote(q.m.Table) + " SET " + q.db.dialect.Quote(q.m.DeletedAt.Column) + " = ?")
+		args = append([]any{time.Now().UTC()}, args...)
+	} else {
+		b.WriteString("DELETE FROM " + q.db.dialect.Quote(q.m.Table))
+	}
+	q.writeWhere(&b)
+	res, err := q.db.write.ExecContext(ctx, rebind(q.db.dialect, b.String()), args...)
+	if err != nil {
+		return 0, q.db.queryErr(err)
+	}
+	return res.RowsAffected()
+}
+
+// Insert inserts v and fills in what the database or Kiln assigned: an
+// auto-increment primary key, an empty UUID key, and the created_at and
+// updated_at timestamps.
+func Insert[T any](ctx context.Context, db *DB, v *T) error {
+	m, err := Register[T](db)
+	if err != nil {
+		return err
+	}
+	rv := reflect.ValueOf(v).Elem()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	for _, f := range []*Field{m.CreatedAt, m.UpdatedAt} {
+		if f != nil {
+			setTime(rv.FieldByIndex(f.Index), now)
+		}
+	}
+	pk := m.PrimaryKey
+	pkv := rv.FieldByIndex(pk.Index)
+	if pk.UUID && pkv.IsZero() {
+		if err := setUUID(pkv); err != nil {
+			return err
+		}
+	}
+	var cols, marks []string
+	var args []any
+	for _, f := range m.Fields {
+		if f == pk && pk.AutoIncrement && pkv.IsZero() {
+			continue
+		}
+		a, err := valueOf(f, rv.FieldByIndex(f.Index))
+		if err != nil {
+			return err
+		}
+		cols = append(cols, db.dialect.Quote(f.Column))
+		marks = append(marks, "?")
+		args = append(args, a)
+	}
+	query := "INSERT INTO " + db.dialect.Quote(m.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
+	if len(cols) == 0 {
+		query = "INSERT INTO " + db.dialect.Quote(m.Table) + " DEFAULT VALUES"
+	}
+	if !(pk.AutoIncrement && pkv.IsZero()) {
+		_, err := db.write.ExecContext(ctx, rebind(db.dialect, query), args...)
+		return db.queryErr(err)
+	}
+	if db.dialect.SupportsReturning() {
+		query += " RETURNING " + db.dialect.Quote(pk.Column)
+		var id int64
+		if err := db.write.QueryRowContext(ctx, rebind(db.dialect, query), args...).Scan(&id); err != nil {
+			return db.queryErr(err)
+		}
+		setInt(pkv, id)
+		return nil
+	}
+	res, err := db.write.ExecContext(ctx, rebind(db.dialect, query), args...)
+	if err != nil {
+		return db.queryErr(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("orm: insert %s: reading the new id: %w", m.Name, err)
+	}
+	setInt(pkv, id)
+	return nil
+}
+
+// Update writes v's columns (or only the named ones, by column or Go field
+// name) to the row with v's primary key, setting updated_at. It returns
+// ErrNotFound when no row has that key.
+func Update[T any](ctx context.Context, db *DB, v *T, columns ...string) error {
+	m, err := Register[T](db)
+	if err != nil {
+		return err
+	}
+	rv := reflect.ValueOf(v).Elem()
+	if m.UpdatedAt != nil {
+		setTime(rv.FieldByIndex(m.UpdatedAt.Index), time.Now().UTC().Truncate(time.Microsecond))
+	}
+	fields := m.Fields
+	if len(columns) > 0 {
+		fields = nil
+		for _, c := range columns {
+			f := m.fieldByColumnOrName(c)
+			if f == nil {
+				return &UnknownColumnError{Model: m.Name, Column: c, Columns: m.Columns()}
+			}
+			fields = append(fields, f)
+		}
+		if m.UpdatedAt != nil && !containsField(fields, m.UpdatedAt) {
+			fields = append(fields, m.UpdatedAt)
+		}
+	}
+	var sets []string
+	var args []any
+	for _, f := range fields {
+		if f == m.PrimaryKey || f == m.CreatedAt {
+			continue
+		}
+		a, err := valueOf(f, rv.FieldByIndex(f.Index))
+		if err != nil {
+			return err
+		}
+		sets = append(sets, db.dialect.Quote(f.Column)+" = ?")
+		args = append(args, a)
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	args = append(args, rv.FieldByIndex(m.PrimaryKey.Index).Interface())
+	query := "UPDATE " + db.dialect.Quote(m.Table) + " SET " + strings.Join(sets, ", ") + " WHERE " + db.dialect.Quote(m.PrimaryKey.Column) + " = ?"
+	res, err := db.write.ExecContext(ctx, rebind(db.dialect, query), args...)
+	if err != nil {
+		return db.queryErr(err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 && db.dialect.Name() != "mysql" {
+		// MySQL counts changed rows, not matched ones: an update that
+		// changes nothing reports 0 there, so only the others can tell.
+		return fmt.Errorf("orm: update %s: %w", m.Name, ErrNotFound)
+	}
+	return nil
+}
+
+func containsField(fs []*Field, f *Field) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// valueOf converts a field's value into a driver argument.
+func valueOf(f *Field, v reflect.Value) (any, error) {
+	if f.Kind == KindJSON {
+		if v.Kind() == reflect.Pointer && v.IsNil() || (v.Kind() == reflect.Slice || v.Kind() == reflect.Map) && v.IsNil() {
+			return nil, nil
+		}
+		if raw, ok := v.Interface().(json.RawMessage); ok {
+			return string(raw), nil
+		}
+		b, err := json.Marshal(v.Interface())
+		if err != nil {
+			return nil, fmt.Errorf("orm: field %s: encoding JSON: %w", f.Name, err)
+		}
+		return string(b), nil
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil, nil
+		}
+		return v.Elem().Interface(), nil
+	}
+	if f.Kind == KindTime {
+		if t, ok := v.Interface().(time.Time); ok {
+			return t.UTC(), nil
+		}
+	}
+	return v.Interface(), nil
+}
+
+// scanInto reads the current row into dst, whose columns are the model's
+// fields in order.
+func scanInto(rows *sql.Rows, m *Model, dst reflect.Value) error {
+	targets := make([]any, len(m.Fields))
+	jsonBufs := make([]*sql.NullString, len(m.Fields))
+	for i, f := range m.Fields {
+		fv := dst.FieldByIndex(f.Index)
+		if f.Kind == KindJSON {
+			jsonBufs[i] = new(sql.NullString)
+			targets[i] = jsonBufs[i]
+			continue
+		}
+		targets[i] = fv.Addr().Interface()
+	}
+	if err := rows.Scan(targets...); err != nil {
+		return fmt.Errorf("orm: reading %s: %w", m.Name, err)
+	}
+	for i, f := range m.Fields {
+		if jsonBufs[i] == nil || !jsonBufs[i].Valid {
+			continue
+		}
+		fv := dst.FieldByIndex(f.Index)
+		if err := json.Unmarshal([]byte(jsonBufs[i].String), fv.Addr().Interface()); err != nil {
+			return fmt.Errorf("orm: reading %s.%s: decoding JSON: %w", m.Name, f.Name, err)
+		}
+	}
+	return nil
+}
+
+func setTime(v reflect.Value, t time.Time) {
+	if v.Kind() == reflect.Pointer {
+		v.Set(reflect.ValueOf(&t))
+		return
+	}
+	v.Set(reflect.ValueOf(t))
+}
+
+func setInt(v reflect.Value, id int64) {
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(id)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(uint64(id))
+	}
+}
+
+func setUUID(v reflect.Value) error {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	if v.Kind() == reflect.Array {
+		v.Set(reflect.ValueOf(b))
+		return nil
+	}
+	v.SetString(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]))
+	return nil
+}
+
+// queryErr turns driver errors into Kiln's typed errors: ErrNotFound for
+// no rows, *ConstraintError for constraint violations.
+func (db *DB) queryErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return ClassifyError(err)
+}
