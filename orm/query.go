@@ -21,6 +21,7 @@ import (
 // are checked against the model's metadata, so user input such as a sort
 // parameter cannot inject SQL.
 type Q[T any] struct {
+	on          Querier
 	db          *DB
 	m           *Model
 	err         error
@@ -32,11 +33,13 @@ type Q[T any] struct {
 	withDeleted bool
 }
 
-// Query starts a query for model T on db. T is registered on first use
-// (see Register); a registration error is returned when the query runs.
-func Query[T any](db *DB) *Q[T] {
+// Query starts a query for model T on q, a *DB or a *Tx. T is registered
+// on first use (see Register); a registration error is returned when the
+// query runs.
+func Query[T any](q Querier) *Q[T] {
+	db := q.database()
 	m, err := Register[T](db)
-	return &Q[T]{db: db, m: m, err: err, limit: -1}
+	return &Q[T]{on: q, db: db, m: m, err: err, limit: -1}
 }
 
 func (q *Q[T]) clone() *Q[T] {
@@ -263,7 +266,7 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	if q.err != nil {
 		return nil, q.err
 	}
-	rows, err := q.db.read.QueryContext(ctx, q.selectSQL(q.columnList()), q.args...)
+	rows, err := q.on.reader().QueryContext(ctx, q.selectSQL(q.columnList()), q.args...)
 	if err != nil {
 		return nil, q.db.queryErr(err)
 	}
@@ -315,7 +318,7 @@ func (q *Q[T]) Count(ctx context.Context) (int64, error) {
 	c := q.clone()
 	c.order, c.limit, c.offset = nil, -1, 0
 	var n int64
-	if err := q.db.read.QueryRowContext(ctx, c.selectSQL("COUNT(*)"), c.args...).Scan(&n); err != nil {
+	if err := q.on.reader().QueryRowContext(ctx, c.selectSQL("COUNT(*)"), c.args...).Scan(&n); err != nil {
 		return 0, q.db.queryErr(err)
 	}
 	return n, nil
@@ -348,17 +351,18 @@ func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 		b.WriteString("DELETE FROM " + q.db.dialect.Quote(q.m.Table))
 	}
 	q.writeWhere(&b)
-	res, err := q.db.write.ExecContext(ctx, rebind(q.db.dialect, b.String()), args...)
+	res, err := q.on.writer().ExecContext(ctx, rebind(q.db.dialect, b.String()), args...)
 	if err != nil {
 		return 0, q.db.queryErr(err)
 	}
 	return res.RowsAffected()
 }
 
-// Insert inserts v and fills in what the database or Kiln assigned: an
-// auto-increment primary key, an empty UUID key, and the created_at and
-// updated_at timestamps.
-func Insert[T any](ctx context.Context, db *DB, v *T) error {
+// Insert inserts v through q (a *DB or a *Tx) and fills in what the
+// database or Kiln assigned: an auto-increment primary key, an empty UUID
+// key, and the created_at and updated_at timestamps.
+func Insert[T any](ctx context.Context, q Querier, v *T) error {
+	db, w := q.database(), q.writer()
 	m, err := Register[T](db)
 	if err != nil {
 		return err
@@ -396,19 +400,19 @@ func Insert[T any](ctx context.Context, db *DB, v *T) error {
 		query = "INSERT INTO " + db.dialect.Quote(m.Table) + " DEFAULT VALUES"
 	}
 	if !(pk.AutoIncrement && pkv.IsZero()) {
-		_, err := db.write.ExecContext(ctx, rebind(db.dialect, query), args...)
+		_, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
 		return db.queryErr(err)
 	}
 	if db.dialect.SupportsReturning() {
 		query += " RETURNING " + db.dialect.Quote(pk.Column)
 		var id int64
-		if err := db.write.QueryRowContext(ctx, rebind(db.dialect, query), args...).Scan(&id); err != nil {
+		if err := w.QueryRowContext(ctx, rebind(db.dialect, query), args...).Scan(&id); err != nil {
 			return db.queryErr(err)
 		}
 		setInt(pkv, id)
 		return nil
 	}
-	res, err := db.write.ExecContext(ctx, rebind(db.dialect, query), args...)
+	res, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
 	if err != nil {
 		return db.queryErr(err)
 	}
@@ -421,9 +425,10 @@ func Insert[T any](ctx context.Context, db *DB, v *T) error {
 }
 
 // Update writes v's columns (or only the named ones, by column or Go field
-// name) to the row with v's primary key, setting updated_at. It returns
-// ErrNotFound when no row has that key.
-func Update[T any](ctx context.Context, db *DB, v *T, columns ...string) error {
+// name) to the row with v's primary key, through q (a *DB or a *Tx),
+// setting updated_at. It returns ErrNotFound when no row has that key.
+func Update[T any](ctx context.Context, q Querier, v *T, columns ...string) error {
+	db, w := q.database(), q.writer()
 	m, err := Register[T](db)
 	if err != nil {
 		return err
@@ -464,7 +469,7 @@ func Update[T any](ctx context.Context, db *DB, v *T, columns ...string) error {
 	}
 	args = append(args, rv.FieldByIndex(m.PrimaryKey.Index).Interface())
 	query := "UPDATE " + db.dialect.Quote(m.Table) + " SET " + strings.Join(sets, ", ") + " WHERE " + db.dialect.Quote(m.PrimaryKey.Column) + " = ?"
-	res, err := db.write.ExecContext(ctx, rebind(db.dialect, query), args...)
+	res, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
 	if err != nil {
 		return db.queryErr(err)
 	}
