@@ -321,7 +321,7 @@ func TestBrowserCreateNote(t *testing.T) {
 	if got := get(t, ctx, "link html", chromedp.InnerHTML(link)); strings.Contains(got, "<b>") {
 		t.Fatalf("list link innerHTML %q has a <b> element", got)
 	}
-	if notes := s.list(); len(notes) != 1 || notes[0].Title != title || notes[0].Body != body {
+	if notes := mustList(t, s); len(notes) != 1 || notes[0].Title != title || notes[0].Body != body {
 		t.Fatalf("store holds %+v", notes)
 	}
 }
@@ -353,7 +353,7 @@ func TestBrowserValidationErrors(t *testing.T) {
 	if got := get(t, ctx, "body value", chromedp.Value(bodyTextarea)); got != body {
 		t.Fatalf("textarea holds %q, want %q", got, body)
 	}
-	if n := len(s.list()); n != 0 {
+	if n := len(mustList(t, s)); n != 0 {
 		t.Fatalf("an invalid form created %d notes", n)
 	}
 }
@@ -429,7 +429,7 @@ func TestBrowserCrossSiteFormIsBlocked(t *testing.T) {
 	if p := posts[0]; p.Status != http.StatusForbidden || p.SecFetchSite != "cross-site" || p.Origin != evilOrigin {
 		t.Fatalf("forged post as the server saw it: %+v; want 403, Sec-Fetch-Site cross-site, Origin %s", p, evilOrigin)
 	}
-	if n := len(s.list()); n != 0 {
+	if n := len(mustList(t, s)); n != 0 {
 		t.Fatalf("the forged post created %d notes", n)
 	}
 
@@ -451,7 +451,7 @@ func TestBrowserCrossSiteFormIsBlocked(t *testing.T) {
 	if got := get(t, ctx, "h1", chromedp.Text(chromedp.CSS("article h1"))); got != "My own note" {
 		t.Fatalf("h1 %q", got)
 	}
-	if notes := s.list(); len(notes) != 1 || notes[0].Title != "My own note" {
+	if notes := mustList(t, s); len(notes) != 1 || notes[0].Title != "My own note" {
 		t.Fatalf("store holds %+v, want only the app's own note", notes)
 	}
 }

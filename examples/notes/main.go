@@ -4,8 +4,11 @@
 //
 //	go run ./examples/notes
 //
-// then open the printed address. Configuration comes from the environment
-// (see the config package): KILN_ADDR, KILN_ENV, KILN_SECRET_KEY, ...
+// then open the printed address. Notes are stored in the embedded SQLite
+// database kiln.db (migrations are applied at start); set DATABASE_URL to a
+// postgres:// or mysql:// URL to use a server instead. Configuration comes
+// from the environment (see the config package): KILN_ADDR, KILN_ENV,
+// KILN_SECRET_KEY, DATABASE_URL, ...
 package main
 
 import (
@@ -35,10 +38,16 @@ func run(ctx context.Context) error {
 	if err := config.Load(&cfg, nil); err != nil {
 		return err
 	}
-	app, err := newApp(cfg, newStore())
+	st, err := openStore(ctx, cfg.DatabaseURL, cfg.Logger(os.Stderr))
 	if err != nil {
 		return err
 	}
+	app, err := newApp(cfg, st)
+	if err != nil {
+		st.db.Close()
+		return err
+	}
+	app.OnShutdown(func(context.Context) error { return st.db.Close() })
 	if cfg.EphemeralSecret {
 		app.Logger().Info("no KILN_SECRET_KEY set; using a random one for this run")
 	}

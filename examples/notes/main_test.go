@@ -5,7 +5,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"log/slog"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,15 +17,19 @@ import (
 	"github.com/kiln-web/kiln/kilntest"
 )
 
-// testApp builds the app as main does, with the test profile and an empty
-// store.
+// testApp builds the app as main does, with the test profile and a fresh
+// SQLite database, migrated.
 func testApp(t *testing.T) (*kiln.App, *store) {
 	t.Helper()
 	var cfg Config
 	if err := config.Load(&cfg, &config.Options{NoEnvFile: true, Environ: map[string]string{"KILN_ENV": "test"}}); err != nil {
 		t.Fatal(err)
 	}
-	s := newStore()
+	s, err := openStore(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "notes.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.db.Close() })
 	app, err := newApp(cfg, s)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +47,9 @@ func setup(t *testing.T) (*kilntest.Client, *store) {
 func TestPages(t *testing.T) {
 	t.Parallel()
 	c, s := setup(t)
-	s.create(NoteInput{Title: "<script>alert(1)</script>", Body: "escaped?"})
+	if _, err := s.create(context.Background(), NoteInput{Title: "<script>alert(1)</script>", Body: "escaped?"}); err != nil {
+		t.Fatal(err)
+	}
 
 	c.Get("/").AssertStatus(200).
 		AssertHeaderContains("Content-Type", "text/html").
@@ -73,7 +81,7 @@ func TestCrossOriginFormIsRejected(t *testing.T) {
 	c.PostForm("/notes", url.Values{"title": {"Forged note"}},
 		kilntest.WithHeader("Sec-Fetch-Site", "cross-site"),
 		kilntest.WithHeader("Origin", "https://evil.example")).AssertStatus(http.StatusForbidden)
-	if n := len(s.list()); n != 0 {
+	if n := len(mustList(t, s)); n != 0 {
 		t.Fatalf("a cross-site form created %d notes", n)
 	}
 }
@@ -122,7 +130,7 @@ func TestBadInput(t *testing.T) {
 		{Name: "unknown path", Method: "GET", Path: "/nope", WantStatus: 404,
 			WantHeader: map[string]string{"Content-Type": "application/problem+json"}},
 	})
-	if n := len(s.list()); n != 0 {
+	if n := len(mustList(t, s)); n != 0 {
 		t.Fatalf("bad requests created %d notes", n)
 	}
 }
@@ -155,5 +163,34 @@ func TestRun(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("server did not stop")
+	}
+}
+
+// mustList returns every note in the store.
+func mustList(t *testing.T, s *store) []Note {
+	t.Helper()
+	notes, err := s.list(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return notes
+}
+
+// TestSearchTreatsWildcardsAsText checks the API search escapes LIKE's
+// wildcards, so "50%" finds that text and not "500".
+func TestSearchTreatsWildcardsAsText(t *testing.T) {
+	t.Parallel()
+	c, s := setup(t)
+	for _, title := range []string{"50% off", "500 items", "snake_case", "snakeXcase"} {
+		if _, err := s.create(context.Background(), NoteInput{Title: title}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, want := range map[string]string{"50%": "50% off", "_case": "snake_case", "SNAKE_": "snake_case", "items": "500 items"} {
+		var got []Note
+		c.Get("/api/notes", kilntest.WithQuery(url.Values{"q": {q}})).AssertStatus(200).DecodeJSON(&got)
+		if len(got) != 1 || got[0].Title != want {
+			t.Errorf("search %q: %+v, want only %q", q, got, want)
+		}
 	}
 }

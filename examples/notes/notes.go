@@ -1,23 +1,27 @@
 package main
 
 import (
+	"context"
+	"embed"
 	"errors"
+	"io/fs"
+	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kiln-web/kiln"
+	"github.com/kiln-web/kiln/migrate"
+	"github.com/kiln-web/kiln/orm"
 )
 
-// Note is one note.
+// Note is one note, stored in the notes table.
 type Note struct {
-	ID        int64     `json:"id"`
-	Title     string    `json:"title"`
+	ID        int64     `db:"id,pk" json:"id"`
+	Title     string    `db:",size=100" json:"title"`
 	Body      string    `json:"body"`
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `db:",created_at" json:"created_at"`
 }
 
 // NoteInput is what clients send to create or update a note, from a JSON
@@ -27,67 +31,76 @@ type NoteInput struct {
 	Body  string `json:"body" form:"body" validate:"max=10000"`
 }
 
-var errNoNote = errors.New("no such note")
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
 
-// store keeps notes in memory. (The data-layer issue moves it to kiln/orm.)
-type store struct {
-	mu     sync.RWMutex
-	nextID int64
-	notes  map[int64]Note
-}
+// store keeps notes in the database through kiln/orm.
+type store struct{ db *orm.DB }
 
-func newStore() *store { return &store{nextID: 1, notes: map[int64]Note{}} }
-
-func (s *store) list() []Note {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]Note, 0, len(s.notes))
-	for _, n := range s.notes {
-		out = append(out, n)
+// openStore opens the database at url and applies the migrations, as every
+// node of the app does at start (the migration lock makes that safe).
+func openStore(ctx context.Context, url string, logger *slog.Logger) (*store, error) {
+	db, err := orm.Open(ctx, url, nil)
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(out, func(a, b Note) int { return int(b.ID - a.ID) })
-	return out
-}
-
-func (s *store) get(id int64) (Note, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	n, ok := s.notes[id]
-	if !ok {
-		return Note{}, errNoNote
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
-	return n, nil
-}
-
-func (s *store) create(in NoteInput) Note {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := Note{ID: s.nextID, Title: in.Title, Body: in.Body, CreatedAt: time.Now().UTC()}
-	s.nextID++
-	s.notes[n.ID] = n
-	return n
-}
-
-func (s *store) update(id int64, in NoteInput) (Note, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, ok := s.notes[id]
-	if !ok {
-		return Note{}, errNoNote
+	m, err := migrate.New(db, files, &migrate.Options{Logger: logger})
+	if err == nil {
+		_, err = m.Up(ctx)
 	}
-	n.Title, n.Body = in.Title, in.Body
-	s.notes[id] = n
-	return n, nil
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &store{db: db}, nil
 }
 
-func (s *store) delete(id int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.notes[id]; !ok {
-		return errNoNote
+// list returns the notes, newest first, optionally only those containing
+// search (case-insensitive) in the title or body.
+func (s *store) list(ctx context.Context, search string) ([]Note, error) {
+	q := orm.Query[Note](s.db).OrderBy("-id")
+	if search != "" {
+		// Escape LIKE's wildcards so a search for "50%" means that text.
+		pat := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(strings.ToLower(search)) + "%"
+		q = q.Where("LOWER(title) LIKE ? ESCAPE '!' OR LOWER(body) LIKE ? ESCAPE '!'", pat, pat)
 	}
-	delete(s.notes, id)
-	return nil
+	return q.All(ctx)
+}
+
+func (s *store) get(ctx context.Context, id int64) (Note, error) {
+	return orm.Query[Note](s.db).Get(ctx, id)
+}
+
+func (s *store) create(ctx context.Context, in NoteInput) (Note, error) {
+	n := Note{Title: in.Title, Body: in.Body}
+	err := orm.Insert(ctx, s.db, &n)
+	return n, err
+}
+
+func (s *store) update(ctx context.Context, id int64, in NoteInput) (Note, error) {
+	var n Note
+	err := s.db.Tx(ctx, func(tx *orm.Tx) error {
+		var err error
+		if n, err = orm.Query[Note](tx).Get(ctx, id); err != nil {
+			return err
+		}
+		n.Title, n.Body = in.Title, in.Body
+		return orm.Update(ctx, tx, &n, "title", "body")
+	})
+	return n, err
+}
+
+func (s *store) delete(ctx context.Context, id int64) error {
+	n, err := orm.Query[Note](s.db).Where("id = ?", id).Delete(ctx)
+	if err == nil && n == 0 {
+		return orm.ErrNotFound
+	}
+	return err
 }
 
 // noteID reads and checks the {id} path value.
@@ -102,7 +115,7 @@ func noteID(r *http.Request) (int64, error) {
 }
 
 func notFound(err error) error {
-	if errors.Is(err, errNoNote) {
+	if errors.Is(err, orm.ErrNotFound) {
 		return kiln.NotFound("No note has that id.")
 	}
 	return err
@@ -116,7 +129,11 @@ type handlers struct {
 }
 
 func (h *handlers) home(w http.ResponseWriter, r *http.Request) error {
-	return h.pages.render(w, http.StatusOK, "home.html", map[string]any{"Notes": h.store.list()})
+	notes, err := h.store.list(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	return h.pages.render(w, http.StatusOK, "home.html", map[string]any{"Notes": notes})
 }
 
 func (h *handlers) showPage(w http.ResponseWriter, r *http.Request) error {
@@ -124,7 +141,7 @@ func (h *handlers) showPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := h.store.get(id)
+	n, err := h.store.get(r.Context(), id)
 	if err != nil {
 		return notFound(err)
 	}
@@ -144,11 +161,18 @@ func (h *handlers) createFromForm(w http.ResponseWriter, r *http.Request) error 
 		for _, f := range ke.Fields {
 			fieldErrs[f.Field] = f.Message
 		}
+		notes, err := h.store.list(r.Context(), "")
+		if err != nil {
+			return err
+		}
 		return h.pages.render(w, http.StatusUnprocessableEntity, "home.html", map[string]any{
-			"Notes": h.store.list(), "Input": in, "Errors": fieldErrs,
+			"Notes": notes, "Input": in, "Errors": fieldErrs,
 		})
 	}
-	n := h.store.create(in)
+	n, err := h.store.create(r.Context(), in)
+	if err != nil {
+		return err
+	}
 	return kiln.Redirect(w, r, h.app.MustURL("notes.show", "id", n.ID), http.StatusSeeOther)
 }
 
@@ -162,11 +186,9 @@ func (a *api) Index(w http.ResponseWriter, r *http.Request) error {
 	if err := kiln.Bind(r, &q); err != nil {
 		return err
 	}
-	notes := a.store.list()
-	if q.Search != "" {
-		notes = slices.DeleteFunc(notes, func(n Note) bool {
-			return !strings.Contains(strings.ToLower(n.Title+" "+n.Body), strings.ToLower(q.Search))
-		})
+	notes, err := a.store.list(r.Context(), q.Search)
+	if err != nil {
+		return err
 	}
 	return kiln.JSON(w, http.StatusOK, notes)
 }
@@ -176,7 +198,10 @@ func (a *api) Create(w http.ResponseWriter, r *http.Request) error {
 	if err := kiln.Bind(r, &in); err != nil {
 		return err
 	}
-	n := a.store.create(in)
+	n, err := a.store.create(r.Context(), in)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Location", "/api/notes/"+strconv.FormatInt(n.ID, 10))
 	return kiln.JSON(w, http.StatusCreated, n)
 }
@@ -186,7 +211,7 @@ func (a *api) Show(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.store.get(id)
+	n, err := a.store.get(r.Context(), id)
 	if err != nil {
 		return notFound(err)
 	}
@@ -202,7 +227,7 @@ func (a *api) Update(w http.ResponseWriter, r *http.Request) error {
 	if err := kiln.Bind(r, &in); err != nil {
 		return err
 	}
-	n, err := a.store.update(id, in)
+	n, err := a.store.update(r.Context(), id, in)
 	if err != nil {
 		return notFound(err)
 	}
@@ -214,7 +239,7 @@ func (a *api) Destroy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.delete(id); err != nil {
+	if err := a.store.delete(r.Context(), id); err != nil {
 		return notFound(err)
 	}
 	return kiln.NoContent(w)
