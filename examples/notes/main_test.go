@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
-	"log/slog"
 	"net/url"
 	"path/filepath"
 	"strings"
