@@ -360,13 +360,29 @@ func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 
 // Insert inserts v through q (a *DB or a *Tx) and fills in what the
 // database or Kiln assigned: an auto-increment primary key, an empty UUID
-// key, and the created_at and updated_at timestamps.
+// key, and the created_at and updated_at timestamps. It runs v's
+// BeforeInsert and AfterInsert hooks, if any.
 func Insert[T any](ctx context.Context, q Querier, v *T) error {
 	db, w := q.database(), q.writer()
 	m, err := Register[T](db)
 	if err != nil {
 		return err
 	}
+	if h, ok := any(v).(BeforeInserter); ok {
+		if err := h.BeforeInsert(ctx, q); err != nil {
+			return err
+		}
+	}
+	if err := insertRow(ctx, db, w, m, v); err != nil {
+		return err
+	}
+	if h, ok := any(v).(AfterInserter); ok {
+		return h.AfterInsert(ctx, q)
+	}
+	return nil
+}
+
+func insertRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T) error {
 	rv := reflect.ValueOf(v).Elem()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, f := range []*Field{m.CreatedAt, m.UpdatedAt} {
@@ -426,13 +442,29 @@ func Insert[T any](ctx context.Context, q Querier, v *T) error {
 
 // Update writes v's columns (or only the named ones, by column or Go field
 // name) to the row with v's primary key, through q (a *DB or a *Tx),
-// setting updated_at. It returns ErrNotFound when no row has that key.
+// setting updated_at. It returns ErrNotFound when no row has that key. It
+// runs v's BeforeUpdate and AfterUpdate hooks, if any.
 func Update[T any](ctx context.Context, q Querier, v *T, columns ...string) error {
 	db, w := q.database(), q.writer()
 	m, err := Register[T](db)
 	if err != nil {
 		return err
 	}
+	if h, ok := any(v).(BeforeUpdater); ok {
+		if err := h.BeforeUpdate(ctx, q); err != nil {
+			return err
+		}
+	}
+	if err := updateRow(ctx, db, w, m, v, columns); err != nil {
+		return err
+	}
+	if h, ok := any(v).(AfterUpdater); ok {
+		return h.AfterUpdate(ctx, q)
+	}
+	return nil
+}
+
+func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, columns []string) error {
 	rv := reflect.ValueOf(v).Elem()
 	if m.UpdatedAt != nil {
 		setTime(rv.FieldByIndex(m.UpdatedAt.Index), time.Now().UTC().Truncate(time.Microsecond))

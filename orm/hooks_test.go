@@ -1,0 +1,112 @@
+package orm_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln-web/kiln"
+	"github.com/kiln-web/kiln/orm"
+)
+
+// HookedTask is Task with hooks. It uses the same table.
+type HookedTask struct {
+	ID        int64  `db:"id,pk"`
+	Title     string `db:",size=100"`
+	Rank      int
+	Done      bool
+	Tags      []string
+	DeletedAt *time.Time `db:",deleted_at"`
+	CreatedAt time.Time  `db:",created_at"`
+	UpdatedAt time.Time  `db:",updated_at"`
+
+	afterInsertID int64
+}
+
+func (HookedTask) TableName() string { return "tasks" }
+
+// BeforeInsert normalises the title and vetoes empty ones with a 422.
+func (t *HookedTask) BeforeInsert(ctx context.Context, q orm.Querier) error {
+	t.Title = strings.TrimSpace(t.Title)
+	if t.Title == "" {
+		return kiln.ValidationError(kiln.FieldError{Field: "title", Message: "is required"})
+	}
+	return nil
+}
+
+// AfterInsert sees the new id, and can write through the same Querier.
+func (t *HookedTask) AfterInsert(ctx context.Context, q orm.Querier) error {
+	t.afterInsertID = t.ID
+	if t.Title == "fail after" {
+		return errors.New("after insert failed")
+	}
+	if t.Title == "spawn" {
+		return orm.Insert(ctx, q, &HookedTask{Title: "spawned by " + t.Title})
+	}
+	return nil
+}
+
+// BeforeUpdate refuses to reopen a done task.
+func (t *HookedTask) BeforeUpdate(ctx context.Context, q orm.Querier) error {
+	if t.Done {
+		return kiln.Conflict("A done task cannot change.")
+	}
+	return nil
+}
+
+func TestHooks(t *testing.T) {
+	t.Parallel()
+	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		createTasks(t, db)
+		count := func() int64 {
+			n, err := orm.Query[HookedTask](db).Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		task := &HookedTask{Title: "  padded  "}
+		if err := orm.Insert(ctx, db, task); err != nil {
+			t.Fatal(err)
+		}
+		if task.Title != "padded" || task.afterInsertID != task.ID || task.ID == 0 {
+			t.Fatalf("hooks did not run: %+v", task)
+		}
+		stored, _ := orm.Query[HookedTask](db).Get(ctx, task.ID)
+		if stored.Title != "padded" {
+			t.Fatalf("stored title %q", stored.Title)
+		}
+
+		// A veto writes nothing and returns the hook's error unchanged.
+		err := orm.Insert(ctx, db, &HookedTask{Title: "   "})
+		var ke *kiln.Error
+		if !errors.As(err, &ke) || kiln.ErrorStatus(err) != http.StatusUnprocessableEntity || count() != 1 {
+			t.Fatalf("veto: %v, %d rows", err, count())
+		}
+
+		// An After hook writes through the same Querier.
+		if err := orm.Insert(ctx, db, &HookedTask{Title: "spawn"}); err != nil || count() != 3 {
+			t.Fatalf("after hook insert: %v, %d rows", err, count())
+		}
+
+		// An After hook's error inside db.Tx rolls the insert back.
+		err = db.Tx(ctx, func(tx *orm.Tx) error { return orm.Insert(ctx, tx, &HookedTask{Title: "fail after"}) })
+		if err == nil || count() != 3 {
+			t.Fatalf("after hook error in Tx: %v, %d rows", err, count())
+		}
+
+		stored.Done = true
+		if err := orm.Update(ctx, db, &stored); kiln.ErrorStatus(err) != http.StatusConflict {
+			t.Fatalf("update veto: %v", err)
+		}
+		reread, _ := orm.Query[HookedTask](db).Get(ctx, stored.ID)
+		if reread.Done {
+			t.Fatal("vetoed update was written")
+		}
+	})
+}
