@@ -382,8 +382,11 @@ func Insert[T any](ctx context.Context, q Querier, v *T) error {
 	return nil
 }
 
-func insertRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T) error {
-	rv := reflect.ValueOf(v).Elem()
+// insertValues prepares rv for an insert — it sets created_at and
+// updated_at and fills an empty UUID key — and returns the quoted columns,
+// their placeholders and values, and the primary-key field's value. An
+// empty auto-increment key is left out for the database to assign.
+func insertValues(d Dialect, m *Model, rv reflect.Value) (cols, marks []string, args []any, pkv reflect.Value, err error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for _, f := range []*Field{m.CreatedAt, m.UpdatedAt} {
 		if f != nil {
@@ -391,25 +394,33 @@ func insertRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T) e
 		}
 	}
 	pk := m.PrimaryKey
-	pkv := rv.FieldByIndex(pk.Index)
+	pkv = rv.FieldByIndex(pk.Index)
 	if pk.UUID && pkv.IsZero() {
 		if err := setUUID(pkv); err != nil {
-			return err
+			return nil, nil, nil, pkv, err
 		}
 	}
-	var cols, marks []string
-	var args []any
 	for _, f := range m.Fields {
 		if f == pk && pk.AutoIncrement && pkv.IsZero() {
 			continue
 		}
 		a, err := valueOf(f, rv.FieldByIndex(f.Index))
 		if err != nil {
-			return err
+			return nil, nil, nil, pkv, err
 		}
-		cols = append(cols, db.dialect.Quote(f.Column))
+		cols = append(cols, d.Quote(f.Column))
 		marks = append(marks, "?")
 		args = append(args, a)
+	}
+	return cols, marks, args, pkv, nil
+}
+
+func insertRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T) error {
+	rv := reflect.ValueOf(v).Elem()
+	pk := m.PrimaryKey
+	cols, marks, args, pkv, err := insertValues(db.dialect, m, rv)
+	if err != nil {
+		return err
 	}
 	query := "INSERT INTO " + db.dialect.Quote(m.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
 	if len(cols) == 0 {

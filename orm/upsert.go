@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"time"
 )
 
 // Upsert inserts v or, when a row with the same values in conflict (the
@@ -31,18 +30,10 @@ func Upsert[T any](ctx context.Context, q Querier, v *T, conflict []string, upda
 	}
 	d := db.dialect
 	rv := reflect.ValueOf(v).Elem()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	for _, f := range []*Field{m.CreatedAt, m.UpdatedAt} {
-		if f != nil {
-			setTime(rv.FieldByIndex(f.Index), now)
-		}
-	}
 	pk := m.PrimaryKey
-	pkv := rv.FieldByIndex(pk.Index)
-	if pk.UUID && pkv.IsZero() {
-		if err := setUUID(pkv); err != nil {
-			return err
-		}
+	cols, marks, args, pkv, err := insertValues(d, m, rv)
+	if err != nil {
+		return err
 	}
 	colFields := func(names []string) ([]*Field, error) {
 		out := make([]*Field, 0, len(names))
@@ -73,20 +64,6 @@ func Upsert[T any](ctx context.Context, q Querier, v *T, conflict []string, upda
 				updateFields = append(updateFields, f)
 			}
 		}
-	}
-	var cols, marks []string
-	var args []any
-	for _, f := range m.Fields {
-		if f == pk && pk.AutoIncrement && pkv.IsZero() {
-			continue
-		}
-		a, err := valueOf(f, rv.FieldByIndex(f.Index))
-		if err != nil {
-			return err
-		}
-		cols = append(cols, d.Quote(f.Column))
-		marks = append(marks, "?")
-		args = append(args, a)
 	}
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + d.Quote(m.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")")
