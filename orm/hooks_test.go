@@ -10,6 +10,7 @@ import (
 
 	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/orm"
+	"github.com/kiln-web/kiln/orm/ormtest"
 )
 
 // HookedTask is Task with hooks. It uses the same table.
@@ -59,7 +60,7 @@ func (t *HookedTask) BeforeUpdate(ctx context.Context, q orm.Querier) error {
 
 func TestHooks(t *testing.T) {
 	t.Parallel()
-	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		createTasks(t, db)
 		count := func() int64 {

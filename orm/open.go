@@ -112,6 +112,12 @@ func configure(db *sql.DB, opts *Options, open int) {
 
 func openSQLite(path string, opts *Options) (*DB, error) {
 	path, query, _ := strings.Cut(path, "?")
+	// The path is URL-escaped, as in any URL: "%3F" is a "?" in the file
+	// name (a bare "?" starts the options). Text that is not valid escaping
+	// ("50%.db") is taken as is.
+	if p, err := url.PathUnescape(path); err == nil {
+		path = p
+	}
 	if path == "" {
 		return nil, errors.New("orm: sqlite URL has no path; use sqlite://app.db or sqlite:///abs/path/app.db")
 	}
@@ -150,7 +156,7 @@ func openSQLite(path string, opts *Options) (*DB, error) {
 	}
 	wp.Add("_pragma", "journal_mode(WAL)")
 	wp.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite", "file:"+path+"?"+wp.Encode())
+	w, err := sql.Open("sqlite", "file:"+uriPath(path)+"?"+wp.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("orm: open sqlite %s: %w", path, err)
 	}
@@ -165,13 +171,20 @@ func openSQLite(path string, opts *Options) (*DB, error) {
 		rp[k] = append([]string(nil), v...)
 	}
 	rp.Add("_pragma", "query_only(1)")
-	r, err := sql.Open("sqlite", "file:"+path+"?"+rp.Encode())
+	r, err := sql.Open("sqlite", "file:"+uriPath(path)+"?"+rp.Encode())
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("orm: open sqlite %s: %w", path, err)
 	}
 	configure(r, opts, poolSize(opts))
 	return &DB{dialect: sqliteDialect{}, write: w, read: r}, nil
+}
+
+// uriPath escapes the characters that would end the path part of a SQLite
+// "file:" URI (SQLite decodes %HH escapes): without it a path containing "#"
+// or "?" would be cut short and silently name another file.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 func openPostgres(ctx context.Context, u string, opts *Options) (*DB, error) {

@@ -193,3 +193,24 @@ func TestHealthURLHidesPassword(t *testing.T) {
 		t.Errorf("Health.URL = %q, want the password hidden", h.URL)
 	}
 }
+
+// TestOpenSQLitePathWithURICharacters checks that "#", "%" and an escaped
+// "?" in a SQLite path name that file, not a shorter one.
+func TestOpenSQLitePathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	for name, inURL := range map[string]string{"a#1.db": "a#1.db", "a?x=1.db": "a%3Fx=1.db", "50%.db": "50%.db", "a": "a"} {
+		db, err := orm.Open(ctx, "sqlite://"+filepath.Join(dir, inURL), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, "CREATE TABLE t (x INTEGER)"); err != nil {
+			t.Fatalf("%s: a fresh file already has the table (the path was cut short?): %v", name, err)
+		}
+		db.Close()
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Fatalf("%s: file not created under its own name: %v", name, err)
+		}
+	}
+}

@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/kiln-web/kiln/orm"
+	"github.com/kiln-web/kiln/orm/ormtest"
 )
 
 func TestPaginate(t *testing.T) {
 	t.Parallel()
-	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		createTasks(t, db)
 		for i := 1; i <= 7; i++ {

@@ -2,91 +2,17 @@ package orm_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kiln-web/kiln"
-	"github.com/kiln-web/kiln/kilntest"
 	"github.com/kiln-web/kiln/orm"
+	"github.com/kiln-web/kiln/orm/ormtest"
 )
-
-// eachFreshDB runs fn as a subtest on a fresh, empty database of each dialect:
-// a temporary SQLite file, a new PostgreSQL schema and a new MariaDB
-// database, each dropped when the subtest ends, so tests run in parallel
-// and can be re-run. A server that is not running skips its subtest (and
-// fails it under KILN_REQUIRE_SERVICES=1).
-func eachFreshDB(t *testing.T, fn func(t *testing.T, db *orm.DB)) {
-	t.Helper()
-	for _, dialect := range []string{"sqlite", "postgres", "mysql"} {
-		t.Run(dialect, func(t *testing.T) {
-			t.Parallel()
-			fn(t, freshDB(t, dialect))
-		})
-	}
-}
-
-func freshDB(t *testing.T, dialect string) *orm.DB {
-	t.Helper()
-	ctx := context.Background()
-	open := func(u string) *orm.DB {
-		t.Helper()
-		db, err := orm.Open(ctx, u, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "kiln_t_" + hex.EncodeToString(b)
-	switch dialect {
-	case "postgres":
-		u := kilntest.PostgresURL(t)
-		admin := open(u)
-		if _, err := admin.SQL().ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
-			t.Fatal(err)
-		}
-		sep := "?"
-		if strings.Contains(u, "?") {
-			sep = "&"
-		}
-		db := open(u + sep + "search_path=" + name)
-		t.Cleanup(func() {
-			db.Close()
-			admin.SQL().ExecContext(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-			admin.Close()
-		})
-		return db
-	case "mysql":
-		u := kilntest.MySQLURL(t)
-		admin := open(u)
-		if _, err := admin.SQL().ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			t.Fatal(err)
-		}
-		i := strings.LastIndex(u, "/")
-		rest := ""
-		if j := strings.IndexByte(u[i:], '?'); j >= 0 {
-			rest = u[i+j:]
-		}
-		db := open(u[:i+1] + name + rest)
-		t.Cleanup(func() {
-			db.Close()
-			admin.SQL().ExecContext(context.Background(), "DROP DATABASE "+name)
-			admin.Close()
-		})
-		return db
-	}
-	db := open("sqlite://" + filepath.Join(t.TempDir(), "test.db"))
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 type Task struct {
 	ID        int64  `db:"id,pk"`
@@ -118,7 +44,7 @@ func createTasks(t *testing.T, db *orm.DB) {
 
 func TestQueries(t *testing.T) {
 	t.Parallel()
-	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		createTasks(t, db)
 		before := time.Now().UTC().Add(-time.Second)
@@ -207,7 +133,7 @@ func titles(ts []Task) string {
 // values (bound, so harmless) and sort names (checked against the model).
 func TestQueriesResistInjection(t *testing.T) {
 	t.Parallel()
-	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		createTasks(t, db)
 		if err := orm.Insert(ctx, db, &Task{Title: "only"}); err != nil {
@@ -264,7 +190,7 @@ var badgeDDL = map[string]string{
 // constraint errors, which Kiln answers 409.
 func TestInsertConstraintError(t *testing.T) {
 	t.Parallel()
-	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		if _, err := db.SQL().ExecContext(ctx, badgeDDL[db.Dialect().Name()]); err != nil {
 			t.Fatal(err)

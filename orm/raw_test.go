@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/kiln-web/kiln/orm"
+	"github.com/kiln-web/kiln/orm/ormtest"
 )
 
 func TestRaw(t *testing.T) {
 	t.Parallel()
-	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		createTasks(t, db)
 		for i, title := range []string{"a", "b", "c", "d", "e"} {
@@ -54,7 +55,7 @@ var settingDDL = map[string]string{
 
 func TestUpsert(t *testing.T) {
 	t.Parallel()
-	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		if _, err := db.SQL().ExecContext(ctx, settingDDL[db.Dialect().Name()]); err != nil {
 			t.Fatal(err)

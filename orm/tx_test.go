@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"github.com/kiln-web/kiln/orm"
+	"github.com/kiln-web/kiln/orm/ormtest"
 )
 
 func TestTx(t *testing.T) {
 	t.Parallel()
-	eachFreshDB(t, func(t *testing.T, db *orm.DB) {
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
 		ctx := context.Background()
 		createTasks(t, db)
 		count := func() int64 {
@@ -108,7 +109,7 @@ func TestTx(t *testing.T) {
 // on SQLite queue instead of failing with "database is locked".
 func TestTxConcurrentWritersSQLite(t *testing.T) {
 	t.Parallel()
-	db := freshDB(t, "sqlite")
+	db := ormtest.Open(t, "sqlite")
 	createTasks(t, db)
 	ctx := context.Background()
 	var wg sync.WaitGroup
