@@ -275,6 +275,8 @@ func (c *routerCore) dispatch(w http.ResponseWriter, r *http.Request) {
 	if rw, ok := w.(*ResponseWriter); ok {
 		m.vals = &rw.scratch
 	} else {
+		// A Router served without an App (NewRouter under plain net/http)
+		// has no pooled writer: its scratch costs one allocation.
 		m.vals = new([maxParams]string)
 	}
 	p := r.URL.Path

@@ -6,26 +6,21 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/orm"
 	"github.com/kiln-web/kiln/orm/ormtest"
 )
 
-// HookedTask is Task with hooks. It uses the same table.
+// HookedTask is Task with hooks, in the same table. Embedding Task inlines
+// its fields, as any embedded struct's are.
 type HookedTask struct {
-	ID        int64  `db:"id,pk"`
-	Title     string `db:",size=100"`
-	Rank      int
-	Done      bool
-	Tags      []string
-	DeletedAt *time.Time `db:",deleted_at"`
-	CreatedAt time.Time  `db:",created_at"`
-	UpdatedAt time.Time  `db:",updated_at"`
+	Task
 
 	afterInsertID int64
 }
+
+func hooked(title string) *HookedTask { return &HookedTask{Task: Task{Title: title}} }
 
 func (HookedTask) TableName() string { return "tasks" }
 
@@ -45,7 +40,7 @@ func (t *HookedTask) AfterInsert(ctx context.Context, q orm.Querier) error {
 		return errors.New("after insert failed")
 	}
 	if t.Title == "spawn" {
-		return orm.Insert(ctx, q, &HookedTask{Title: "spawned by " + t.Title})
+		return orm.Insert(ctx, q, hooked("spawned by "+t.Title))
 	}
 	return nil
 }
@@ -71,7 +66,7 @@ func TestHooks(t *testing.T) {
 			return n
 		}
 
-		task := &HookedTask{Title: "  padded  "}
+		task := hooked("  padded  ")
 		if err := orm.Insert(ctx, db, task); err != nil {
 			t.Fatal(err)
 		}
@@ -84,19 +79,19 @@ func TestHooks(t *testing.T) {
 		}
 
 		// A veto writes nothing and returns the hook's error unchanged.
-		err := orm.Insert(ctx, db, &HookedTask{Title: "   "})
+		err := orm.Insert(ctx, db, hooked("   "))
 		var ke *kiln.Error
 		if !errors.As(err, &ke) || kiln.ErrorStatus(err) != http.StatusUnprocessableEntity || count() != 1 {
 			t.Fatalf("veto: %v, %d rows", err, count())
 		}
 
 		// An After hook writes through the same Querier.
-		if err := orm.Insert(ctx, db, &HookedTask{Title: "spawn"}); err != nil || count() != 3 {
+		if err := orm.Insert(ctx, db, hooked("spawn")); err != nil || count() != 3 {
 			t.Fatalf("after hook insert: %v, %d rows", err, count())
 		}
 
 		// An After hook's error inside db.Tx rolls the insert back.
-		err = db.Tx(ctx, func(tx *orm.Tx) error { return orm.Insert(ctx, tx, &HookedTask{Title: "fail after"}) })
+		err = db.Tx(ctx, func(tx *orm.Tx) error { return orm.Insert(ctx, tx, hooked("fail after")) })
 		if err == nil || count() != 3 {
 			t.Fatalf("after hook error in Tx: %v, %d rows", err, count())
 		}
