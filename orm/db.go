@@ -37,7 +37,7 @@ func (db *DB) Pgx() *pgxpool.Pool { return db.pgx }
 // on MySQL/MariaDB it also looks up the columns of a duplicated unique key,
 // which the server's message names only by index.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := db.write.ExecContext(ctx, query, args...)
+	res, err := db.writer().ExecContext(ctx, query, args...)
 	if err != nil {
 		return nil, db.classify(ctx, query, err)
 	}
@@ -48,14 +48,14 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // read-only: run INSERT … RETURNING with DB.SQL().QueryContext and pass its
 // error through ClassifyError. Values go in args, as for Exec.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.read.QueryContext(ctx, query, args...)
+	return db.reader().QueryContext(ctx, query, args...)
 }
 
 // QueryRow runs a SELECT that returns at most one row on the read pool.
 // Its error, including sql.ErrNoRows, surfaces from Scan. Values go in
 // args, as for Exec.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, query, args...)
+	return db.reader().QueryRowContext(ctx, query, args...)
 }
 
 // classify applies ClassifyError and fills in what the database's message

@@ -40,6 +40,9 @@ type Model struct {
 	// a unique index per unique field and one composite index per shared
 	// name.
 	Indexes []Index
+	// Relations lists the relations declared with rel tags, in struct
+	// order. Their fields are not columns.
+	Relations []*Relation
 
 	byColumn map[string]*Field
 	byName   map[string]*Field
@@ -183,6 +186,25 @@ func (r *Registry) Lookup(t reflect.Type) *Model {
 // unique, index or index=name (composite when shared), size=N, default=SQL,
 // null, label=Text, created_at, updated_at, deleted_at. A field named ID is
 // the primary key when no field is tagged pk.
+//
+// Fields tagged rel declare relations to other models, which Register
+// registers too (see Relation):
+//
+//	type Post struct {
+//		ID       int64
+//		AuthorID int64
+//		Author   *User     `rel:"belongs_to"`          // via AuthorID
+//		Comments []Comment `rel:"has_many"`            // via Comment.PostID
+//		Cover    *Image    `rel:"has_one,fk=OwnerID"`  // via Image.OwnerID
+//		Tags     []Tag     `rel:"many_to_many"`        // through post_tags(post_id, tag_id)
+//	}
+//
+// Options after the kind: fk=Field names the foreign-key field (default:
+// the relation's name plus ID for belongs_to, the model's name plus ID on
+// the target for has_one and has_many); join=table, join_fk=column and
+// join_ref=column name a many_to_many join table and its columns (default
+// post_tags, post_id, tag_id); ondelete=cascade, set null or restrict sets
+// the foreign key's ON DELETE action for migrations.
 func Register[T any](r modelRegistry) (*Model, error) {
 	return r.registry().register(reflect.TypeFor[T]())
 }
@@ -202,6 +224,24 @@ func (r *Registry) register(t reflect.Type) (*Model, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	n := len(r.order)
+	m, err := r.registerLocked(t)
+	if err != nil {
+		// Forget every model this call added, so a fixed type can be
+		// registered again.
+		for _, added := range r.order[n:] {
+			delete(r.byType, added.Type)
+		}
+		r.order = r.order[:n]
+		return nil, err
+	}
+	return m, nil
+}
+
+// registerLocked registers t and, recursively, the targets of its
+// relations. A model is added before its relations are resolved, so
+// models may refer to each other.
+func (r *Registry) registerLocked(t reflect.Type) (*Model, error) {
 	if m, ok := r.byType[t]; ok {
 		return m, nil
 	}
@@ -219,6 +259,15 @@ func (r *Registry) register(t reflect.Type) (*Model, error) {
 	}
 	r.byType[t] = m
 	r.order = append(r.order, m)
+	for _, rel := range m.Relations {
+		target, err := r.registerLocked(rel.targetType)
+		if err != nil {
+			return nil, fmt.Errorf("%w (registering %s for relation %s.%s)", err, rel.targetType, m.Name, rel.Name)
+		}
+		if err := rel.resolve(target); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
 }
 
@@ -288,6 +337,17 @@ func collectFields(m *Model, t reflect.Type, path []int, indexes map[string]*Ind
 			continue
 		}
 		idx := append(append([]int(nil), path...), i)
+		if rel, ok := sf.Tag.Lookup("rel"); ok {
+			if !sf.IsExported() {
+				return fmt.Errorf("orm: model %s, field %s: a relation field must be exported", m.Type, sf.Name)
+			}
+			r, err := parseRelation(m, sf, rel, idx)
+			if err != nil {
+				return err
+			}
+			m.Relations = append(m.Relations, r)
+			continue
+		}
 		if sf.Anonymous && !hasTag {
 			ft := sf.Type
 			if ft.Kind() == reflect.Pointer {

@@ -80,7 +80,7 @@ func (q *Q[T]) After(column string, after any) *Q[T] {
 	if desc {
 		op = "<"
 	}
-	c := q.Where(fmt.Sprintf("%s %s ?", q.db.dialect.Quote(f.Column), op), after)
+	c := q.Where(fmt.Sprintf("%s %s ?", q.col(f), op), after)
 	c.order = nil
 	return c.OrderBy(column)
 }

@@ -31,6 +31,9 @@ type Q[T any] struct {
 	limit       int
 	offset      int
 	withDeleted bool
+	fields      []*Field // Select's columns; nil means all
+	joins       []string
+	preload     []string
 }
 
 // Query starts a query for model T on q, a *DB or a *Tx. T is registered
@@ -47,6 +50,8 @@ func (q *Q[T]) clone() *Q[T] {
 	c.where = append([]string(nil), q.where...)
 	c.args = append([]any(nil), q.args...)
 	c.order = append([]string(nil), q.order...)
+	c.joins = append([]string(nil), q.joins...)
+	c.preload = append([]string(nil), q.preload...)
 	return &c
 }
 
@@ -85,7 +90,7 @@ func (q *Q[T]) OrderBy(columns ...string) *Q[T] {
 			}
 			continue
 		}
-		expr := c.db.dialect.Quote(f.Column)
+		expr := c.col(f)
 		if desc {
 			expr += " DESC"
 		}
@@ -119,6 +124,12 @@ func (e *UnknownColumnError) Error() string {
 
 // StatusCode returns 400 Bad Request.
 func (e *UnknownColumnError) StatusCode() int { return 400 }
+
+// col returns f's column qualified with the model's table, so conditions
+// stay unambiguous when the query joins other tables.
+func (q *Q[T]) col(f *Field) string {
+	return q.db.dialect.Quote(q.m.Table) + "." + q.db.dialect.Quote(f.Column)
+}
 
 func (m *Model) fieldByColumnOrName(s string) *Field {
 	if f := m.byColumn[s]; f != nil {
@@ -219,6 +230,9 @@ func (q *Q[T]) selectSQL(cols string) string {
 	b.WriteString(cols)
 	b.WriteString(" FROM ")
 	b.WriteString(q.db.dialect.Quote(q.m.Table))
+	for _, j := range q.joins {
+		b.WriteString(j)
+	}
 	q.writeWhere(&b)
 	if len(q.order) > 0 {
 		b.WriteString(" ORDER BY ")
@@ -245,7 +259,7 @@ func noLimit(d Dialect) string {
 func (q *Q[T]) writeWhere(b *strings.Builder) {
 	conds := q.where
 	if q.m.DeletedAt != nil && !q.withDeleted {
-		conds = append(append([]string(nil), conds...), q.db.dialect.Quote(q.m.DeletedAt.Column)+" IS NULL")
+		conds = append(append([]string(nil), conds...), q.col(q.m.DeletedAt)+" IS NULL")
 	}
 	if len(conds) > 0 {
 		b.WriteString(" WHERE ")
@@ -253,10 +267,25 @@ func (q *Q[T]) writeWhere(b *strings.Builder) {
 	}
 }
 
+// selected returns the fields the query reads: Select's, or all.
+func (q *Q[T]) selected() []*Field {
+	if q.fields != nil {
+		return q.fields
+	}
+	return q.m.Fields
+}
+
+// columnList is the SELECT list, qualified with the table when the query
+// joins others.
 func (q *Q[T]) columnList() string {
-	cols := make([]string, len(q.m.Fields))
-	for i, f := range q.m.Fields {
-		cols[i] = q.db.dialect.Quote(f.Column)
+	fields := q.selected()
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		if len(q.joins) > 0 {
+			cols[i] = q.col(f)
+		} else {
+			cols[i] = q.db.dialect.Quote(f.Column)
+		}
 	}
 	return strings.Join(cols, ", ")
 }
@@ -271,10 +300,14 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 		return nil, q.db.queryErr(err)
 	}
 	defer rows.Close()
+	scanModel := q.m
+	if q.fields != nil {
+		scanModel = &Model{Name: q.m.Name, Fields: q.fields}
+	}
 	var out []T
 	for rows.Next() {
 		var v T
-		if err := scanInto(rows, q.m, reflect.ValueOf(&v).Elem()); err != nil {
+		if err := scanInto(rows, scanModel, reflect.ValueOf(&v).Elem()); err != nil {
 			return nil, err
 		}
 		out = append(out, v)
@@ -282,8 +315,16 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	if err := rows.Err(); err != nil {
 		return nil, q.db.queryErr(err)
 	}
+	if err := rows.Close(); err != nil {
+		return nil, q.db.queryErr(err)
+	}
 	if out == nil {
 		out = []T{}
+	}
+	if len(q.preload) > 0 && len(out) > 0 {
+		if err := q.runPreload(ctx, out); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -307,7 +348,7 @@ func (q *Q[T]) Get(ctx context.Context, pk any) (T, error) {
 		var zero T
 		return zero, q.err
 	}
-	return q.Where(q.db.dialect.Quote(q.m.PrimaryKey.Column)+" = ?", pk).First(ctx)
+	return q.Where(q.col(q.m.PrimaryKey)+" = ?", pk).First(ctx)
 }
 
 // Count returns the number of matching rows (ignoring Limit and Offset).
@@ -316,7 +357,7 @@ func (q *Q[T]) Count(ctx context.Context) (int64, error) {
 		return 0, q.err
 	}
 	c := q.clone()
-	c.order, c.limit, c.offset = nil, -1, 0
+	c.order, c.limit, c.offset, c.preload = nil, -1, 0, nil
 	var n int64
 	if err := q.on.reader().QueryRowContext(ctx, c.selectSQL("COUNT(*)"), c.args...).Scan(&n); err != nil {
 		return 0, q.db.queryErr(err)
@@ -338,6 +379,9 @@ func (q *Q[T]) Exists(ctx context.Context) (bool, error) {
 func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
+	}
+	if len(q.joins) > 0 {
+		return 0, fmt.Errorf("orm: Delete on %s cannot use Join; select the keys first, or write Where(\"id IN (SELECT …)\")", q.m.Name)
 	}
 	if len(q.where) == 0 {
 		return 0, fmt.Errorf("orm: Delete on %s without a Where condition would delete every row; add Where(\"1 = 1\") if that is what you mean", q.m.Name)
@@ -565,16 +609,22 @@ func valueOf(f *Field, v reflect.Value) (any, error) {
 // scanInto reads the current row into dst, whose columns are the model's
 // fields in order.
 func scanInto(rows *sql.Rows, m *Model, dst reflect.Value) error {
-	targets := make([]any, len(m.Fields))
+	return scanRow(rows, m, dst)
+}
+
+// scanRow is scanInto for a row whose first columns go into extra.
+func scanRow(rows *sql.Rows, m *Model, dst reflect.Value, extra ...any) error {
+	targets := make([]any, len(extra)+len(m.Fields))
+	copy(targets, extra)
 	jsonBufs := make([]*sql.NullString, len(m.Fields))
 	for i, f := range m.Fields {
 		fv := dst.FieldByIndex(f.Index)
 		if f.Kind == KindJSON {
 			jsonBufs[i] = new(sql.NullString)
-			targets[i] = jsonBufs[i]
+			targets[len(extra)+i] = jsonBufs[i]
 			continue
 		}
-		targets[i] = fv.Addr().Interface()
+		targets[len(extra)+i] = fv.Addr().Interface()
 	}
 	if err := rows.Scan(targets...); err != nil {
 		return fmt.Errorf("orm: reading %s: %w", m.Name, err)

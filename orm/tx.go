@@ -24,11 +24,11 @@ type executor interface {
 }
 
 func (db *DB) database() *DB       { return db }
-func (db *DB) writer() executor    { return db.write }
-func (db *DB) reader() executor    { return db.read }
+func (db *DB) writer() executor    { return dbExec{db.write} }
+func (db *DB) reader() executor    { return dbExec{db.read} }
 func (tx *Tx) database() *DB       { return tx.db }
-func (tx *Tx) writer() executor    { return tx.tx }
-func (tx *Tx) reader() executor    { return tx.tx }
+func (tx *Tx) writer() executor    { return txExec{tx.tx} }
+func (tx *Tx) reader() executor    { return txExec{tx.tx} }
 func (tx *Tx) registry() *Registry { return &tx.db.models }
 
 // Tx is a database transaction, given to the function passed to DB.Tx.
@@ -102,7 +102,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	*tx.seq++
 	name := fmt.Sprintf("kiln_sp_%d", *tx.seq)
-	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+	if _, err := tx.writer().ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("orm: savepoint: %w", err)
 	}
 	inner := &Tx{db: tx.db, tx: tx.tx, depth: tx.depth + 1, seq: tx.seq}
@@ -112,9 +112,9 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			return
 		}
 		p := recover()
-		_, rbErr := tx.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name)
+		_, rbErr := tx.writer().ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name)
 		if rbErr == nil {
-			_, rbErr = tx.tx.ExecContext(context.WithoutCancel(ctx), "RELEASE SAVEPOINT "+name)
+			_, rbErr = tx.writer().ExecContext(context.WithoutCancel(ctx), "RELEASE SAVEPOINT "+name)
 		}
 		if p != nil {
 			panic(p)
@@ -126,7 +126,7 @@ func (tx *Tx) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err := fn(inner); err != nil {
 		return err
 	}
-	if _, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+	if _, err := tx.writer().ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("orm: release savepoint: %w", err)
 	}
 	done = true
