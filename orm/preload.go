@@ -205,12 +205,12 @@ func fetchRelated(ctx context.Context, on Querier, r *Relation, keys []any) ([]r
 		var row relatedRow
 		if r.Kind == ManyToMany {
 			jk := reflect.New(r.References.Type)
-			if err := scanRow(rows, t, v.Elem(), jk.Interface()); err != nil {
+			if err := scanRow(rows.Scan, t, v.Elem(), jk.Interface()); err != nil {
 				return nil, err
 			}
 			row.key, _ = keyOf(jk.Elem())
 		} else {
-			if err := scanRow(rows, t, v.Elem()); err != nil {
+			if err := scanRow(rows.Scan, t, v.Elem()); err != nil {
 				return nil, err
 			}
 			row.key, _ = keyOf(v.Elem().FieldByIndex(keyCol.Index))

@@ -520,7 +520,31 @@ func Update[T any](ctx context.Context, q Querier, v *T, columns ...string) erro
 }
 
 func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, columns []string) error {
-	rv := reflect.ValueOf(v).Elem()
+	query, args, err := updateStmt(db.dialect, m, reflect.ValueOf(v).Elem(), columns)
+	if err != nil || query == "" {
+		return err
+	}
+	res, err := w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return db.queryErr(err)
+	}
+	return updated(db, m, res)
+}
+
+// updated turns an UPDATE that matched no row into ErrNotFound.
+func updated(db *DB, m *Model, res interface{ RowsAffected() (int64, error) }) error {
+	if n, err := res.RowsAffected(); err == nil && n == 0 && db.dialect.Name() != "mysql" {
+		// MySQL counts changed rows, not matched ones: an update that
+		// changes nothing reports 0 there, so only the others can tell.
+		return fmt.Errorf("orm: update %s: %w", m.Name, ErrNotFound)
+	}
+	return nil
+}
+
+// updateStmt sets rv's updated_at and returns the UPDATE statement (in the
+// dialect's placeholders) and its arguments for the named columns, or all;
+// query is "" when there is nothing to set.
+func updateStmt(d Dialect, m *Model, rv reflect.Value, columns []string) (query string, args []any, err error) {
 	if m.UpdatedAt != nil {
 		setTime(rv.FieldByIndex(m.UpdatedAt.Index), time.Now().UTC().Truncate(time.Microsecond))
 	}
@@ -530,7 +554,7 @@ func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, c
 		for _, c := range columns {
 			f := m.fieldByColumnOrName(c)
 			if f == nil {
-				return &UnknownColumnError{Model: m.Name, Column: c, Columns: m.Columns()}
+				return "", nil, &UnknownColumnError{Model: m.Name, Column: c, Columns: m.Columns()}
 			}
 			fields = append(fields, f)
 		}
@@ -539,33 +563,23 @@ func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, c
 		}
 	}
 	var sets []string
-	var args []any
 	for _, f := range fields {
 		if f == m.PrimaryKey || f == m.CreatedAt {
 			continue
 		}
 		a, err := valueOf(f, rv.FieldByIndex(f.Index))
 		if err != nil {
-			return err
+			return "", nil, err
 		}
-		sets = append(sets, db.dialect.Quote(f.Column)+" = ?")
+		sets = append(sets, d.Quote(f.Column)+" = ?")
 		args = append(args, a)
 	}
 	if len(sets) == 0 {
-		return nil
+		return "", nil, nil
 	}
 	args = append(args, rv.FieldByIndex(m.PrimaryKey.Index).Interface())
-	query := "UPDATE " + db.dialect.Quote(m.Table) + " SET " + strings.Join(sets, ", ") + " WHERE " + db.dialect.Quote(m.PrimaryKey.Column) + " = ?"
-	res, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
-	if err != nil {
-		return db.queryErr(err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 && db.dialect.Name() != "mysql" {
-		// MySQL counts changed rows, not matched ones: an update that
-		// changes nothing reports 0 there, so only the others can tell.
-		return fmt.Errorf("orm: update %s: %w", m.Name, ErrNotFound)
-	}
-	return nil
+	query = "UPDATE " + d.Quote(m.Table) + " SET " + strings.Join(sets, ", ") + " WHERE " + d.Quote(m.PrimaryKey.Column) + " = ?"
+	return rebind(d, query), args, nil
 }
 
 func containsField(fs []*Field, f *Field) bool {
@@ -609,11 +623,12 @@ func valueOf(f *Field, v reflect.Value) (any, error) {
 // scanInto reads the current row into dst, whose columns are the model's
 // fields in order.
 func scanInto(rows *sql.Rows, m *Model, dst reflect.Value) error {
-	return scanRow(rows, m, dst)
+	return scanRow(rows.Scan, m, dst)
 }
 
-// scanRow is scanInto for a row whose first columns go into extra.
-func scanRow(rows *sql.Rows, m *Model, dst reflect.Value, extra ...any) error {
+// scanRow is scanInto with the row's Scan method (of *sql.Rows or a pgx
+// row), for a row whose first columns go into extra.
+func scanRow(scan func(dest ...any) error, m *Model, dst reflect.Value, extra ...any) error {
 	targets := make([]any, len(extra)+len(m.Fields))
 	copy(targets, extra)
 	jsonBufs := make([]*sql.NullString, len(m.Fields))
@@ -626,7 +641,7 @@ func scanRow(rows *sql.Rows, m *Model, dst reflect.Value, extra ...any) error {
 		}
 		targets[len(extra)+i] = fv.Addr().Interface()
 	}
-	if err := rows.Scan(targets...); err != nil {
+	if err := scan(targets...); err != nil {
 		return fmt.Errorf("orm: reading %s: %w", m.Name, err)
 	}
 	for i, f := range m.Fields {
