@@ -407,20 +407,41 @@ func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 // key, and the created_at and updated_at timestamps. It runs v's
 // BeforeInsert and AfterInsert hooks, if any.
 func Insert[T any](ctx context.Context, q Querier, v *T) error {
-	db, w := q.database(), q.writer()
-	m, err := Register[T](db)
+	m, err := Register[T](q.database())
 	if err != nil {
 		return err
 	}
-	if h, ok := any(v).(BeforeInserter); ok {
+	return insert(ctx, q, m, v, reflect.ValueOf(v).Elem())
+}
+
+// InsertValue is Insert for code that knows the model only at run time,
+// such as fixture loaders and admin screens built from Model metadata: v
+// is a pointer to a struct, often made with reflect.New(model.Type). The
+// type is registered on first use, as with Insert.
+func InsertValue(ctx context.Context, q Querier, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("orm: InsertValue needs a non-nil pointer to a model struct, not %T; pass &post or reflect.New(model.Type).Interface()", v)
+	}
+	m, err := q.database().models.register(rv.Elem().Type())
+	if err != nil {
+		return err
+	}
+	return insert(ctx, q, m, v, rv.Elem())
+}
+
+// insert runs the hooks of v, a pointer to the struct rv, around the
+// insert.
+func insert(ctx context.Context, q Querier, m *Model, v any, rv reflect.Value) error {
+	if h, ok := v.(BeforeInserter); ok {
 		if err := h.BeforeInsert(ctx, q); err != nil {
 			return err
 		}
 	}
-	if err := insertRow(ctx, db, w, m, v); err != nil {
+	if err := insertRow(ctx, q.database(), q.writer(), m, rv); err != nil {
 		return err
 	}
-	if h, ok := any(v).(AfterInserter); ok {
+	if h, ok := v.(AfterInserter); ok {
 		return h.AfterInsert(ctx, q)
 	}
 	return nil
@@ -459,8 +480,7 @@ func insertValues(d Dialect, m *Model, rv reflect.Value) (cols, marks []string, 
 	return cols, marks, args, pkv, nil
 }
 
-func insertRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T) error {
-	rv := reflect.ValueOf(v).Elem()
+func insertRow(ctx context.Context, db *DB, w executor, m *Model, rv reflect.Value) error {
 	pk := m.PrimaryKey
 	cols, marks, args, pkv, err := insertValues(db.dialect, m, rv)
 	if err != nil {
