@@ -29,7 +29,9 @@
 // Every node of an app can run this at start: a database lock (a
 // PostgreSQL advisory lock, MySQL's GET_LOCK; SQLite's single writer) makes
 // exactly one node apply each migration. Down, Redo, UpTo, Status and
-// Version serve the kiln migrate command and tests.
+// Version serve tests and the command line: CLI is the migrate command
+// (up, down, redo, status, version, create) that an app runs from its own
+// main, as "myapp migrate up" or through "kiln migrate up".
 //
 // Each migration runs in a transaction with its row in the migrations
 // table on PostgreSQL and SQLite, so a failed one leaves the database as it

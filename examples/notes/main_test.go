@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -164,6 +165,35 @@ func TestRun(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("server did not stop")
 	}
+}
+
+// TestMigrateCommand runs "notes migrate …" in-process on the embedded
+// migrations, and checks it agrees with what the server applies at start.
+func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "notes.db")
+	var out bytes.Buffer
+	cli := migrateCLI(url)
+	cli.Name, cli.Stdout = "notes migrate", &out
+	run := func(want string, args ...string) {
+		t.Helper()
+		out.Reset()
+		if err := cli.Run(context.Background(), args); err != nil || out.String() != want {
+			t.Fatalf("%q: %v; wrote\n%s\nwant\n%s", args, err, out.String(), want)
+		}
+	}
+	run("VERSION  NAME          STATE    APPLIED AT  FILE\n"+
+		"1        create_notes  pending  -           0001_create_notes.up.sql\n", "status")
+
+	// The server applies the migrations at start; the command sees them.
+	s, err := openStore(context.Background(), url, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.Close()
+	run("1\n", "version")
+	run("reverted 0001_create_notes.down.sql\nat version 0\n", "down")
+	run("applied 0001_create_notes.up.sql\nat version 1\n", "up")
 }
 
 // mustList returns every note in the store.

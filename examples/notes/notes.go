@@ -34,6 +34,21 @@ type NoteInput struct {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// migrations returns the migration files at the root of an fs.FS, as
+// migrate.New and migrate.CLI take them.
+func migrations() fs.FS {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // fs.Sub fails only on an invalid path, and this one is valid
+	}
+	return files
+}
+
+// migrateCLI is the "notes migrate" command on the database at url.
+func migrateCLI(url string) *migrate.CLI {
+	return &migrate.CLI{DatabaseURL: url, FS: migrations()}
+}
+
 // store keeps notes in the database through kiln/orm.
 type store struct{ db *orm.DB }
 
@@ -44,12 +59,7 @@ func openStore(ctx context.Context, url string, logger *slog.Logger) (*store, er
 	if err != nil {
 		return nil, err
 	}
-	files, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	m, err := migrate.New(db, files, &migrate.Options{Logger: logger})
+	m, err := migrate.New(db, migrations(), &migrate.Options{Logger: logger})
 	if err == nil {
 		_, err = m.Up(ctx)
 	}
