@@ -152,8 +152,11 @@ func invert(changes []change) []change {
 //  1. create the new tables, each after the tables it refers to (a cycle
 //     of references is broken by adding some foreign keys afterwards);
 //  2. per changed table, together (so SQLite rebuilds it once): drop
-//     foreign keys, drop indexes, add columns, alter columns, drop
-//     columns, create indexes, add foreign keys;
+//     foreign keys, drop indexes that change, add columns, alter
+//     columns, create indexes, drop the indexes that go (after the new
+//     ones exist, since MySQL refuses to drop the only index a foreign
+//     key can use, and before their columns go), drop columns, add
+//     foreign keys;
 //  3. add the foreign keys deferred in 1;
 //  4. drop the old tables, those referring to others first (dropping
 //     the foreign keys of a cycle first).
@@ -272,7 +275,7 @@ func diffTable(from, to *Table) ([]change, error) {
 		o, n := from.Column(col), to.Column(col)
 		return o == nil || n == nil || *o != *n
 	}
-	var drops, adds, alters, colDrops, ixDrops, ixAdds, fkDrops, fkAdds []change
+	var out, adds, alters, colDrops, ixDrops, ixGone, ixAdds, fkDrops, fkAdds []change
 	for _, ofk := range from.ForeignKeys {
 		if nfk := to.foreignKey(ofk.Name); nfk == nil || *nfk != ofk || changed(ofk.Column) {
 			fkDrops = append(fkDrops, change{Op: opDropForeignKey, Table: to.Name, ForeignKey: &ofk})
@@ -284,7 +287,10 @@ func diffTable(from, to *Table) ([]change, error) {
 		}
 	}
 	for _, oix := range from.Indexes {
-		if nix := to.index(oix.Name); nix == nil || !sameIndex(*nix, oix) {
+		switch nix := to.index(oix.Name); {
+		case nix == nil:
+			ixGone = append(ixGone, change{Op: opDropIndex, Table: to.Name, Index: &oix})
+		case !sameIndex(*nix, oix):
 			ixDrops = append(ixDrops, change{Op: opDropIndex, Table: to.Name, Index: &oix})
 		}
 	}
@@ -307,10 +313,10 @@ func diffTable(from, to *Table) ([]change, error) {
 			colDrops = append(colDrops, change{Op: opDropColumn, Table: to.Name, Column: &oc})
 		}
 	}
-	for _, cs := range [][]change{fkDrops, ixDrops, adds, alters, colDrops, ixAdds, fkAdds} {
-		drops = append(drops, cs...)
+	for _, cs := range [][]change{fkDrops, ixDrops, adds, alters, ixAdds, ixGone, colDrops, fkAdds} {
+		out = append(out, cs...)
 	}
-	return drops, nil
+	return out, nil
 }
 
 func sameIndex(a, b Index) bool {

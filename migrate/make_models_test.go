@@ -156,3 +156,31 @@ type Player struct {
 }
 
 func (Player) TableName() string { return "players" }
+
+// A composite index that is the only one a foreign key can use, then
+// removed: MySQL refuses to drop it before the foreign key's own index
+// exists.
+
+type Shelf struct {
+	ID int64 `db:"id,pk"`
+}
+
+func (Shelf) TableName() string { return "shelves" }
+
+type Book struct {
+	ID      int64  `db:"id,pk"`
+	ShelfID int64  `db:"shelf_id,index=idx_books_shelf_title"`
+	Title   string `db:"title,size=100,index=idx_books_shelf_title"`
+	Shelf   *Shelf `rel:"belongs_to"`
+}
+
+func (Book) TableName() string { return "books" }
+
+type BookV2 struct {
+	ID      int64  `db:"id,pk"`
+	ShelfID int64  `db:"shelf_id"`
+	Title   string `db:"title,size=100"`
+	Shelf   *Shelf `rel:"belongs_to"`
+}
+
+func (BookV2) TableName() string { return "books" }

@@ -296,8 +296,8 @@ func TestMakeSummary(t *testing.T) {
   - Alter column posts.body: text → nullable text
   - Alter column posts.draft: bool default true → bool default false
   - Alter column posts.views: int default 0 → int64 default 0
-  - Drop column posts.score
   - Create index idx_posts_reviewer_id on posts (reviewer_id)
+  - Drop column posts.score
   - Add foreign key posts.reviewer_id → authors.id on delete set null
   - Alter column comments.stars: nullable int → int default 5
   - Drop table post_tags
@@ -606,6 +606,16 @@ type pkString struct {
 
 func (pkString) TableName() string { return "keys" }
 
+type sharedIndexA struct {
+	ID   int64
+	Code string `db:"code,size=10,index=idx_code"`
+}
+
+type sharedIndexB struct {
+	ID   int64
+	Code string `db:"code,size=10,index=idx_code"`
+}
+
 // TestMakeErrors: what Make refuses, and that each error says what to do.
 func TestMakeErrors(t *testing.T) {
 	t.Parallel()
@@ -619,6 +629,13 @@ func TestMakeErrors(t *testing.T) {
 		{"text index", reg(func(r *orm.Registry) error { _, err := orm.Register[textIndexed](r); return err }), nil, "which MySQL cannot index; give the field a size"},
 		{"key types differ", reg(func(r *orm.Registry) error { _, err := orm.Register[wideRef](r); return err }), nil, "give both fields the same Go type"},
 		{"model left out", v1Models(t)[2:], nil, "pass all registered models"},
+		{"index name twice", reg(func(r *orm.Registry) error {
+			_, err := orm.Register[sharedIndexA](r)
+			if err == nil {
+				_, err = orm.Register[sharedIndexB](r)
+			}
+			return err
+		}), nil, "index name idx_code is used on tables shared_index_as and shared_index_bs"},
 		{"primary key changes", reg(func(r *orm.Registry) error { _, err := orm.Register[pkString](r); return err }),
 			reg(func(r *orm.Registry) error { _, err := orm.Register[pkInt](r); return err }), "write that migration by hand"},
 	} {
@@ -741,4 +758,30 @@ func TestSchemaOf(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ondelete=restrict, but the relation on the other side gives ondelete=cascade; make them agree") {
 		t.Errorf("ondelete differing between the sides: %v", err)
 	}
+}
+
+// TestMakeIndexForForeignKey: removing the index a foreign key relied on
+// creates the foreign key's own index first, on every database.
+func TestMakeIndexForForeignKey(t *testing.T) {
+	t.Parallel()
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		dir := t.TempDir()
+		mustMake(t, modelsOf(t, func(r *orm.Registry) error { _, err := orm.Register[Book](r); return err }), dir, "")
+		res := mustMake(t, modelsOf(t, func(r *orm.Registry) error { _, err := orm.Register[BookV2](r); return err }), dir, "")
+		want := []string{"Create index idx_books_shelf_id on books (shelf_id)", "Drop index idx_books_shelf_title on books"}
+		if !slices.Equal(res.Changes, want) {
+			t.Errorf("changes = %q, want %q", res.Changes, want)
+		}
+		m := migrator(t, db, dir)
+		if _, err := m.Up(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Down(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Up(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

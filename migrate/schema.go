@@ -238,9 +238,17 @@ func SchemaOf(models []*orm.Model) (*Schema, error) {
 			}
 		}
 	}
+	indexTables := map[string]string{} // index name → table
 	for i := range s.Tables {
-		if err := s.finish(&s.Tables[i]); err != nil {
+		t := &s.Tables[i]
+		if err := s.finish(t); err != nil {
 			return nil, err
+		}
+		for _, ix := range t.Indexes {
+			if other, ok := indexTables[ix.Name]; ok {
+				return nil, fmt.Errorf("migrate: index name %s is used on tables %s and %s; PostgreSQL and SQLite need index names unique in the database: rename one with index=name", ix.Name, other, t.Name)
+			}
+			indexTables[ix.Name] = t.Name
 		}
 	}
 	return s, nil
