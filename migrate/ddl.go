@@ -2,21 +2,8 @@ package migrate
 
 // Rendering schema changes as SQL, per database.
 //
-// The SQL types are the ones the orm reads and writes (orm/query_test.go's
-// DDL follows the same table):
-//
-//	kind        sqlite                postgres                mysql
-//	string(n)   VARCHAR(n)            VARCHAR(n)              VARCHAR(n)
-//	text        TEXT                  TEXT                    LONGTEXT
-//	bool        BOOLEAN               BOOLEAN                 BOOLEAN
-//	int         INTEGER               INTEGER                 INT
-//	int64       BIGINT                BIGINT                  BIGINT
-//	float       REAL                  DOUBLE PRECISION        DOUBLE
-//	time        DATETIME              TIMESTAMPTZ             DATETIME(6)
-//	bytes       BLOB                  BYTEA                   LONGBLOB
-//	json        TEXT                  JSONB                   JSON
-//	uuid        VARCHAR(36)           UUID                    CHAR(36)
-//	uuid [16]b  BLOB                  UUID                    BINARY(16)
+// The SQL types are listed in Make's documentation; they are the ones the
+// orm reads and writes (orm/query_test.go's DDL uses the same).
 //
 // An auto-increment key is INTEGER PRIMARY KEY AUTOINCREMENT on SQLite
 // (ids are never reused), SERIAL or BIGSERIAL on PostgreSQL, and INT or

@@ -113,11 +113,32 @@ var (
 // not SQL, so they skip it; an //go:embed migrations/*.sql leaves it out
 // of the binary). The changes are: create and drop tables, add, drop and
 // alter columns (type, size, nullability, default), create and drop
-// indexes, add and drop foreign keys, in an order every database can run
-// (see the file comments in ddl.go for the SQL types, and SQLite's table
-// rebuilds). The down files undo them, re-creating dropped tables and
-// columns empty: their data is not restored, as a comment in the file
-// says.
+// indexes, add and drop foreign keys, in an order every database can run.
+// The down files undo them, re-creating dropped tables and columns empty:
+// their data is not restored, as a comment in the file says.
+//
+// The SQL types are the ones the orm reads and writes:
+//
+//	kind        sqlite        postgres           mysql
+//	string(n)   VARCHAR(n)    VARCHAR(n)         VARCHAR(n)
+//	text        TEXT          TEXT               LONGTEXT
+//	bool        BOOLEAN       BOOLEAN            BOOLEAN
+//	int         INTEGER       INTEGER            INT
+//	int64       BIGINT        BIGINT             BIGINT
+//	float       REAL          DOUBLE PRECISION   DOUBLE
+//	time        DATETIME      TIMESTAMPTZ        DATETIME(6)
+//	bytes       BLOB          BYTEA              LONGBLOB
+//	json        TEXT          JSONB              JSON
+//	uuid        VARCHAR(36)   UUID               CHAR(36)
+//	[16]byte    BLOB          UUID               BINARY(16)
+//
+// with auto-increment keys INTEGER PRIMARY KEY AUTOINCREMENT (SQLite),
+// SERIAL or BIGSERIAL (PostgreSQL) and INT or BIGINT AUTO_INCREMENT
+// (MySQL, whose tables are InnoDB and utf8mb4). PostgreSQL and MySQL alter
+// tables in place; SQLite, whose ALTER TABLE can only add columns,
+// rebuilds a table for the other changes (see New for how such a
+// migration runs with foreign keys off). A default= option is SQL,
+// copied as written.
 //
 // name is letters, digits, _ and -; "" picks one from the changes
 // ("initial" for the first migration). Make returns a MakeResult whose
