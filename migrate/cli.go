@@ -36,8 +36,8 @@ import (
 // binary holds its migrations. The kiln command's "kiln migrate …" builds
 // the app and runs it this way.
 //
-// The commands are up, down, redo, status, version, create and help; "help"
-// describes them. Run and Main may be called more than once, but not
+// The commands are up, down, redo, status, version, create, make and help;
+// "help" describes them. Run and Main may be called more than once, but not
 // concurrently.
 type CLI struct {
 	// DB is the database to migrate. When nil, Run opens DatabaseURL for
@@ -59,10 +59,17 @@ type CLI struct {
 	// new migration never reuses a version. Defaults to nil.
 	FS fs.FS
 
-	// Dir is the directory create writes new migration files to, relative
-	// to the working directory; create's --dir flag overrides it. Defaults
-	// to "migrations".
+	// Dir is the directory create and make write new migration files to,
+	// relative to the working directory; their --dir flag overrides it.
+	// It should be the directory FS embeds. Defaults to "migrations".
 	Dir string
+
+	// Models holds the models make compares with the migrations'
+	// schema (see Make). Register every model the app stores in it, as
+	// in orm.MustRegister[Post](&models); models that relations point to
+	// are registered with them. Defaults to DB.Models() when DB is set;
+	// with neither, make fails saying to set it.
+	Models *orm.Registry
 
 	// Options is passed to New. When it is nil or its Logger is nil, the
 	// Migrator logs only warnings (an applied migration's file has
@@ -193,6 +200,9 @@ var commands = []command{
 	{name: "create", args: "NAME [--dir DIR]", run: runCreate,
 		summary: "write empty NNNN_NAME.up.sql and NNNN_NAME.down.sql files",
 		doc:     "NNNN is one more than the highest version in DIR and in the app's migrations. Write the SQL, then run up (the app embeds the files when it is built, so build it again first)."},
+	{name: "make", args: "NAME [--dir DIR] [--check]", run: runMake,
+		summary: "write the next migration from the changes to the models (model-diff, see migrate.Make)",
+		doc:     "It compares the app's models with the schema the migrations in DIR have made and writes NNNN_NAME's up and down SQL for SQLite, PostgreSQL and MySQL, plus NNNN_NAME.changes.json. Review the SQL and every warning (!), then build the app and run up. With --check it writes nothing and fails (exit status 1) if the models have changes no migration has: a CI step. It never opens the database."},
 }
 
 func commandIndex(name string) int {
@@ -546,6 +556,49 @@ func runCreate(ctx context.Context, x *invocation) error {
 		fmt.Fprintln(x.out, "created", f)
 	}
 	return err
+}
+
+func runMake(ctx context.Context, x *invocation) error {
+	dir := x.flags.String("dir", cmpOr(x.cli.Dir, "migrations"), "the `directory` of the migrations, where the new files go")
+	check := x.flags.Bool("check", false, "write nothing; fail if the models have changes no migration has")
+	args, err := x.parse(1)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 && !*check {
+		return x.usageError("give the migration a name, such as add_tags_to_posts")
+	}
+	name := "check"
+	if len(args) > 0 {
+		name = args[0]
+	}
+	if !migrationNameRE.MatchString(name) {
+		return x.usageError(fmt.Sprintf("bad name %q; use letters, digits, _ and -, such as add_tags_to_posts", name))
+	}
+	reg := x.cli.Models
+	if reg == nil && x.cli.DB != nil {
+		reg = x.cli.DB.Models()
+	}
+	if reg == nil || len(reg.Models()) == 0 {
+		return errors.New("migrate: make has no models to compare: set CLI.Models to a registry with the app's models registered (orm.MustRegister[Post](&models)), or CLI.DB to a database they are registered with")
+	}
+	res, err := Make(reg.Models(), *dir, name, &MakeOptions{DryRun: *check})
+	if err != nil {
+		return err
+	}
+	if *check {
+		if len(res.Changes) == 0 {
+			fmt.Fprintln(x.out, "The migrations match the models.")
+			return nil
+		}
+		fmt.Fprintln(x.out, res)
+		return fmt.Errorf("migrate: the models have changes no migration has; run %s make NAME and commit the files", x.cli.name())
+	}
+	fmt.Fprintln(x.out, res)
+	for _, f := range res.Files {
+		fmt.Fprintln(x.out, "created", filepath.Join(*dir, f.Name))
+	}
+	return nil
 }
 
 // writeMigration writes the files dir/NNNN_name.up.sql and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -189,7 +190,7 @@ func TestCLI(t *testing.T) {
 func TestCLIUsage(t *testing.T) {
 	t.Parallel()
 	h := newCLI(t, ormtest.Open(t, "sqlite"), cliFiles())
-	const commands = "the commands are up, down, redo, status, version, create and help; run \"myapp migrate help\" for more"
+	const commands = "the commands are up, down, redo, status, version, create, make and help; run \"myapp migrate help\" for more"
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -238,13 +239,14 @@ func TestCLIHelp(t *testing.T) {
 Applies the app's SQL migrations to its database.
 
 Commands:
-  up [--to VERSION]        apply the pending migrations: all, or those up to VERSION
-  down [N]                 revert the N most recently applied migrations (default 1)
-  redo                     revert the most recently applied migration and apply it again
-  status                   list the migrations: version, name, state, when applied (UTC), file
-  version                  print the highest applied version (0 when none is)
-  create NAME [--dir DIR]  write empty NNNN_NAME.up.sql and NNNN_NAME.down.sql files
-  help [COMMAND]           show this help, or a command's
+  up [--to VERSION]                apply the pending migrations: all, or those up to VERSION
+  down [N]                         revert the N most recently applied migrations (default 1)
+  redo                             revert the most recently applied migration and apply it again
+  status                           list the migrations: version, name, state, when applied (UTC), file
+  version                          print the highest applied version (0 when none is)
+  create NAME [--dir DIR]          write empty NNNN_NAME.up.sql and NNNN_NAME.down.sql files
+  make NAME [--dir DIR] [--check]  write the next migration from the changes to the models (model-diff, see migrate.Make)
+  help [COMMAND]                   show this help, or a command's
 
 Exit status: 0 on success, 1 when a migration or the database fails, 2 for a bad command line.
 `
@@ -484,5 +486,80 @@ func TestCLICreateDefaultDir(t *testing.T) {
 	h.ok("created migrations/0001_init.up.sql\ncreated migrations/0001_init.down.sql\n", "create", "init")
 	if _, err := os.Stat(filepath.Join(dir, "migrations", "0001_init.up.sql")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+type gadget struct {
+	ID   int64  `db:"id,pk"`
+	Name string `db:",size=50"`
+}
+
+// gadgetV2 is gadget with a new field, stored in the same table.
+type gadgetV2 struct {
+	ID    int64  `db:"id,pk"`
+	Name  string `db:",size=50"`
+	Price int64  `db:",default=0"`
+}
+
+func (gadgetV2) TableName() string { return "gadgets" }
+
+func TestCLIMake(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	migrations := filepath.Join(dir, "migrations")
+	url := "sqlite://" + filepath.Join(dir, "app.db")
+	h := newCLI(t, nil, nil)
+	h.cli.DatabaseURL = "postgres://postgres@127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=5" // never opened
+	h.cli.Dir = migrations
+
+	h.fails(false, "make has no models to compare: set CLI.Models", "make", "create_gadgets")
+	var v1 orm.Registry
+	orm.MustRegister[gadget](&v1)
+	h.cli.Models = &v1
+	h.fails(true, "give the migration a name", "make")
+	h.fails(true, `bad name "no good"`, "make", "no good")
+
+	out, err := h.run("make", "create_gadgets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Migration 0001_create_gadgets:", "Create table gadgets",
+		"created " + filepath.Join(migrations, "0001_create_gadgets.up.postgres.sql"),
+		"created " + filepath.Join(migrations, "0001_create_gadgets.changes.json")} {
+		if !strings.Contains(out, want) {
+			t.Errorf("make output lacks %q:\n%s", want, out)
+		}
+	}
+	h.ok("The migrations match the models.\n", "make", "--check")
+	h.ok("No changes detected.\n", "make", "again")
+
+	// The files it wrote migrate a real database, through the same CLI.
+	h.cli.FS, h.cli.DatabaseURL = os.DirFS(migrations), url
+	h.ok("applied 0001_create_gadgets.up.sqlite.sql\nat version 1\n", "up")
+
+	// A changed model: --check fails and writes nothing; make writes the
+	// diff, which applies on top.
+	var v2 orm.Registry
+	orm.MustRegister[gadgetV2](&v2)
+	h.cli.Models = &v2
+	out = h.fails(false, "the models have changes no migration has; run myapp migrate make NAME", "make", "--check")
+	if !strings.Contains(out, "Add column gadgets.price") {
+		t.Errorf("--check output lacks the change:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(migrations, "0002_check.changes.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("--check wrote files: %v", err)
+	}
+	if out, err := h.run("make", "add_price"); err != nil || !strings.Contains(out, "0002_add_price.up.sqlite.sql") {
+		t.Fatalf("make add_price: %v\n%s", err, out)
+	}
+	h.ok("applied 0002_add_price.up.sqlite.sql\nat version 2\n", "up")
+	db, err := orm.Open(context.Background(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g := gadgetV2{Name: "lever", Price: 3}
+	if err := orm.Insert(context.Background(), db, &g); err != nil || g.ID == 0 {
+		t.Fatalf("insert through the made schema: %v", err)
 	}
 }

@@ -118,5 +118,5 @@ func ExampleCLI() {
 	// $ myapp migrate version
 	// 1
 	// $ myapp migrate upp
-	// migrate: unknown command "upp"; the commands are up, down, redo, status, version, create and help; run "myapp migrate help" for more
+	// migrate: unknown command "upp"; the commands are up, down, redo, status, version, create, make and help; run "myapp migrate help" for more
 }

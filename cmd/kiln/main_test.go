@@ -111,25 +111,25 @@ func TestMigrateNotes(t *testing.T) {
 	}
 
 	migrate("status").expect(t, 0, `^VERSION  NAME          STATE    APPLIED AT  FILE
-1        create_notes  pending  -           0001_create_notes.up.sql
+1        create_notes  pending  -           0001_create_notes.up.sqlite.sql
 $`, "")
-	migrate("up").expect(t, 0, "^applied 0001_create_notes.up.sql\nat version 1\n$", "")
+	migrate("up").expect(t, 0, "^applied 0001_create_notes.up.sqlite.sql\nat version 1\n$", "")
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("the database is not at DATABASE_URL: %v", err)
 	}
 	migrate("version").expect(t, 0, "^1\n$", "")
-	migrate("status").expect(t, 0, `(?m)^1 +create_notes +applied +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +0001_create_notes.up.sql$`, "")
-	migrate("redo").expect(t, 0, "^reverted 0001_create_notes.down.sql\napplied 0001_create_notes.up.sql\nat version 1\n$", "")
-	migrate("down").expect(t, 0, "^reverted 0001_create_notes.down.sql\nat version 0\n$", "")
+	migrate("status").expect(t, 0, `(?m)^1 +create_notes +applied +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ +0001_create_notes.up.sqlite.sql$`, "")
+	migrate("redo").expect(t, 0, "^reverted 0001_create_notes.down.sqlite.sql\napplied 0001_create_notes.up.sqlite.sql\nat version 1\n$", "")
+	migrate("down").expect(t, 0, "^reverted 0001_create_notes.down.sqlite.sql\nat version 0\n$", "")
 
 	// The app's errors and exit statuses come through kiln unchanged, and
 	// its help and messages name "kiln migrate".
 	migrate("down").expect(t, 1, "", "^migrate down: no migration is applied, so there is nothing to revert\n$")
 	migrate("down", "x").expect(t, 2, "", `got "x"; run "kiln migrate help down" for usage`)
-	migrate("bogus").expect(t, 2, "", `^migrate: unknown command "bogus"; the commands are up, down, redo, status, version, create and help; run "kiln migrate help" for more\n$`)
+	migrate("bogus").expect(t, 2, "", `^migrate: unknown command "bogus"; the commands are up, down, redo, status, version, create, make and help; run "kiln migrate help" for more\n$`)
 	migrate().expect(t, 2, "", "no command given")
 	migrate("help").expect(t, 0, `^Usage: kiln migrate <command> \[arguments\]\n`, "")
-	migrate("-pkg", ".", "up", "--to", "1").expect(t, 0, "^applied 0001_create_notes.up.sql\nat version 1\n$", "")
+	migrate("-pkg", ".", "up", "--to", "1").expect(t, 0, "^applied 0001_create_notes.up.sqlite.sql\nat version 1\n$", "")
 
 	// create numbers after the app's embedded migrations, so 0002 even in
 	// an empty directory.

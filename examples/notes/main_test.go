@@ -183,7 +183,7 @@ func TestMigrateCommand(t *testing.T) {
 		}
 	}
 	run("VERSION  NAME          STATE    APPLIED AT  FILE\n"+
-		"1        create_notes  pending  -           0001_create_notes.up.sql\n", "status")
+		"1        create_notes  pending  -           0001_create_notes.up.sqlite.sql\n", "status")
 
 	// The server applies the migrations at start; the command sees them.
 	s, err := openStore(context.Background(), url, slog.New(slog.DiscardHandler))
@@ -192,8 +192,8 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	s.db.Close()
 	run("1\n", "version")
-	run("reverted 0001_create_notes.down.sql\nat version 0\n", "down")
-	run("applied 0001_create_notes.up.sql\nat version 1\n", "up")
+	run("reverted 0001_create_notes.down.sqlite.sql\nat version 0\n", "down")
+	run("applied 0001_create_notes.up.sqlite.sql\nat version 1\n", "up")
 }
 
 // mustList returns every note in the store.
@@ -222,5 +222,20 @@ func TestSearchTreatsWildcardsAsText(t *testing.T) {
 		if len(got) != 1 || got[0].Title != want {
 			t.Errorf("search %q: %+v, want only %q", q, got, want)
 		}
+	}
+}
+
+// TestMigrationsMatchModels fails when a model changed without a
+// migration: run "go run ./examples/notes migrate make NAME" from the
+// repository's root and commit the files.
+func TestMigrationsMatchModels(t *testing.T) {
+	var out bytes.Buffer
+	cli := migrateCLI("")
+	cli.Dir, cli.Stdout = "migrations", &out // tests run in examples/notes
+	if err := cli.Run(context.Background(), []string{"make", "--check"}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if out.String() != "The migrations match the models.\n" {
+		t.Errorf("make --check wrote %q", out.String())
 	}
 }

@@ -21,7 +21,7 @@ type Note struct {
 	ID        int64     `db:"id,pk" json:"id"`
 	Title     string    `db:",size=100" json:"title"`
 	Body      string    `json:"body"`
-	CreatedAt time.Time `db:",created_at" json:"created_at"`
+	CreatedAt time.Time `db:",created_at,index" json:"created_at"`
 }
 
 // NoteInput is what clients send to create or update a note, from a JSON
@@ -44,9 +44,19 @@ func migrations() fs.FS {
 	return files
 }
 
-// migrateCLI is the "notes migrate" command on the database at url.
+// models returns the registry of the models the app stores, which
+// "notes migrate make" compares with the migrations' schema.
+func models() *orm.Registry {
+	var r orm.Registry
+	orm.MustRegister[Note](&r)
+	return &r
+}
+
+// migrateCLI is the "notes migrate" command on the database at url. Its
+// make command writes model-diff migrations into examples/notes/migrations
+// when run from the repository's root.
 func migrateCLI(url string) *migrate.CLI {
-	return &migrate.CLI{DatabaseURL: url, FS: migrations()}
+	return &migrate.CLI{DatabaseURL: url, FS: migrations(), Models: models(), Dir: "examples/notes/migrations"}
 }
 
 // store keeps notes in the database through kiln/orm.
