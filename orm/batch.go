@@ -132,7 +132,7 @@ func (b *Batch) Run(ctx context.Context) error {
 		s := stmt{op: op}
 		switch op.kind {
 		case 'g':
-			s.query, s.args = getStmt(d, op.m), []any{op.pk}
+			s.query, s.args = getStmt(d, op.m), []any{driverArg(op.pk)}
 		case 'u':
 			if h, ok := op.dst.Addr().Interface().(BeforeUpdater); ok {
 				if err := h.BeforeUpdate(ctx, b.q); err != nil {

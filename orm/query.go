@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,12 +189,21 @@ func expandIn(cond string, args []any) (string, []any, error) {
 			continue
 		}
 		b.WriteByte('?')
-		flat = append(flat, a)
+		flat = append(flat, driverArg(a))
 	}
 	if n != len(args) {
 		return cond, args, fmt.Errorf("orm: condition %q has %d ? but %d values", cond, n, len(args))
 	}
 	return b.String(), flat, nil
+}
+
+// driverArg turns a [16]byte UUID into the []byte drivers take (they take
+// no arrays), and returns other values as they are.
+func driverArg(a any) any {
+	if u, ok := a.([16]byte); ok {
+		return u[:]
+	}
+	return a
 }
 
 // rebind turns ? placeholders into the dialect's ($1, $2… on PostgreSQL),
@@ -597,7 +607,11 @@ func updateStmt(d Dialect, m *Model, rv reflect.Value, columns []string) (query 
 	if len(sets) == 0 {
 		return "", nil, nil
 	}
-	args = append(args, rv.FieldByIndex(m.PrimaryKey.Index).Interface())
+	pk, err := valueOf(m.PrimaryKey, rv.FieldByIndex(m.PrimaryKey.Index))
+	if err != nil {
+		return "", nil, err
+	}
+	args = append(args, pk)
 	query = "UPDATE " + d.Quote(m.Table) + " SET " + strings.Join(sets, ", ") + " WHERE " + d.Quote(m.PrimaryKey.Column) + " = ?"
 	return rebind(d, query), args, nil
 }
@@ -630,7 +644,12 @@ func valueOf(f *Field, v reflect.Value) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
-		return v.Elem().Interface(), nil
+		v = v.Elem()
+	}
+	if u, ok := v.Interface().([16]byte); ok {
+		// database/sql drivers take no arrays: send the 16 bytes (BLOB on
+		// SQLite, BINARY(16) on MySQL; pgx encodes them as a uuid).
+		return u[:], nil
 	}
 	if f.Kind == KindTime {
 		if t, ok := v.Interface().(time.Time); ok {
@@ -659,6 +678,10 @@ func scanRow(scan func(dest ...any) error, m *Model, dst reflect.Value, extra ..
 			targets[len(extra)+i] = jsonBufs[i]
 			continue
 		}
+		if f.Kind == KindUUID && f.Type == uuidArrayType {
+			targets[len(extra)+i] = (*uuidScanner)(fv.Addr().Interface().(*[16]byte))
+			continue
+		}
 		targets[len(extra)+i] = fv.Addr().Interface()
 	}
 	if err := scan(targets...); err != nil {
@@ -672,6 +695,34 @@ func scanRow(scan func(dest ...any) error, m *Model, dst reflect.Value, extra ..
 		if err := json.Unmarshal([]byte(jsonBufs[i].String), fv.Addr().Interface()); err != nil {
 			return fmt.Errorf("orm: reading %s.%s: decoding JSON: %w", m.Name, f.Name, err)
 		}
+	}
+	return nil
+}
+
+// uuidScanner reads a UUID into a [16]byte field: 16 raw bytes (SQLite,
+// MySQL) or the text form (PostgreSQL).
+type uuidScanner [16]byte
+
+func (u *uuidScanner) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	case [16]byte:
+		*u = v
+		return nil
+	default:
+		return fmt.Errorf("cannot read a UUID from %T", src)
+	}
+	if len(b) == 16 {
+		copy(u[:], b)
+		return nil
+	}
+	h := strings.ReplaceAll(string(b), "-", "")
+	if _, err := hex.Decode(u[:], []byte(h)); err != nil || len(h) != 32 {
+		return fmt.Errorf("cannot read %q as a UUID", b)
 	}
 	return nil
 }
