@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Batch queues independent statements — reads by primary key, updates,
@@ -147,7 +148,7 @@ func (b *Batch) Run(ctx context.Context) error {
 		}
 		stmts[i] = s
 	}
-	if _, isDB := b.q.(*DB); isDB && db.pgx != nil && len(stmts) > 1 {
+	if _, isDB := b.q.(*DB); isDB && d.Name() == "postgres" && len(stmts) > 1 {
 		err = runPipeline(ctx, db, stmts)
 	} else {
 		err = runInOrder(ctx, b.q, stmts)
@@ -239,8 +240,32 @@ func runPipeline(ctx context.Context, db *DB, stmts []stmt) error {
 	for _, s := range stmts {
 		pb.Queue(s.query, s.args...)
 	}
+	// The pipeline runs on one of database/sql's own pgx connections, so
+	// it shares their prepared-statement cache and needs no second pool.
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("orm: batch: %w", db.queryErr(err))
+	}
+	defer conn.Close()
+	var first error
+	err = conn.Raw(func(driverConn any) error {
+		sc, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("orm: batch: the PostgreSQL driver connection is a %T, not pgx's", driverConn)
+		}
+		first = pipeline(ctx, db, sc.Conn(), &pb, stmts)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return first
+}
+
+// pipeline sends pb on conn and reads each statement's result.
+func pipeline(ctx context.Context, db *DB, conn *pgx.Conn, pb *pgx.Batch, stmts []stmt) error {
 	start := time.Now()
-	br := db.pgx.SendBatch(ctx, &pb)
+	br := conn.SendBatch(ctx, pb)
 	var first error
 	for i, s := range stmts {
 		var err error
