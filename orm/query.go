@@ -382,12 +382,16 @@ func Insert[T any](ctx context.Context, q Querier, v *T) error {
 	return nil
 }
 
+// timestamp is the time Kiln writes to created_at and updated_at: now, in
+// UTC, truncated to the microseconds every supported database stores.
+func timestamp() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
 // insertValues prepares rv for an insert — it sets created_at and
-// updated_at and fills an empty UUID key — and returns the quoted columns,
-// their placeholders and values, and the primary-key field's value. An
-// empty auto-increment key is left out for the database to assign.
-func insertValues(d Dialect, m *Model, rv reflect.Value) (cols, marks []string, args []any, pkv reflect.Value, err error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+// updated_at to now and fills an empty UUID key — and returns the quoted
+// columns, their placeholders and values, and the primary-key field's
+// value. An empty auto-increment key is left out for the database to
+// assign.
+func insertValues(d Dialect, m *Model, rv reflect.Value, now time.Time) (cols, marks []string, args []any, pkv reflect.Value, err error) {
 	for _, f := range []*Field{m.CreatedAt, m.UpdatedAt} {
 		if f != nil {
 			setTime(rv.FieldByIndex(f.Index), now)
@@ -418,7 +422,7 @@ func insertValues(d Dialect, m *Model, rv reflect.Value) (cols, marks []string, 
 func insertRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T) error {
 	rv := reflect.ValueOf(v).Elem()
 	pk := m.PrimaryKey
-	cols, marks, args, pkv, err := insertValues(db.dialect, m, rv)
+	cols, marks, args, pkv, err := insertValues(db.dialect, m, rv, timestamp())
 	if err != nil {
 		return err
 	}
@@ -478,7 +482,7 @@ func Update[T any](ctx context.Context, q Querier, v *T, columns ...string) erro
 func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, columns []string) error {
 	rv := reflect.ValueOf(v).Elem()
 	if m.UpdatedAt != nil {
-		setTime(rv.FieldByIndex(m.UpdatedAt.Index), time.Now().UTC().Truncate(time.Microsecond))
+		setTime(rv.FieldByIndex(m.UpdatedAt.Index), timestamp())
 	}
 	fields := m.Fields
 	if len(columns) > 0 {

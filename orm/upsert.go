@@ -31,7 +31,7 @@ func Upsert[T any](ctx context.Context, q Querier, v *T, conflict []string, upda
 	d := db.dialect
 	rv := reflect.ValueOf(v).Elem()
 	pk := m.PrimaryKey
-	cols, marks, args, pkv, err := insertValues(d, m, rv)
+	cols, marks, args, pkv, err := insertValues(d, m, rv, timestamp())
 	if err != nil {
 		return err
 	}
