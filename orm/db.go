@@ -23,7 +23,8 @@ func (db *DB) SQL() *sql.DB { return db.write }
 func (db *DB) ReadSQL() *sql.DB { return db.read }
 
 // Pgx returns the pgx connection pool on PostgreSQL, for pgx batches,
-// pipelines and COPY, and nil on other databases.
+// pipelines and COPY, and nil on other databases. Its connections are its
+// own, apart from those of SQL, and opened only when it is used.
 func (db *DB) Pgx() *pgxpool.Pool { return db.pgx }
 
 // Exec runs a statement that changes data (INSERT, UPDATE, DELETE, DDL)
@@ -123,7 +124,8 @@ type Health struct {
 	// Error is Ping's error, when OK is false.
 	Error string `json:"error,omitempty"`
 	// Open, InUse and Idle count the connections of the write pool (on
-	// PostgreSQL, of the pgx pool).
+	// PostgreSQL the database/sql pool that Kiln's queries use; the pgx
+	// pool's are in Pgx().Stat()).
 	Open  int `json:"open"`
 	InUse int `json:"in_use"`
 	Idle  int `json:"idle"`
@@ -134,13 +136,6 @@ func (db *DB) Health(ctx context.Context) Health {
 	h := Health{Dialect: db.dialect.Name(), URL: db.url, OK: true}
 	if err := db.Ping(ctx); err != nil {
 		h.OK, h.Error = false, err.Error()
-	}
-	if db.pgx != nil {
-		// database/sql hands pgx connections back to the pgx pool after each
-		// use, so its own counts stay at zero: report the pgx pool's.
-		st := db.pgx.Stat()
-		h.Open, h.InUse, h.Idle = int(st.TotalConns()), int(st.AcquiredConns()), int(st.IdleConns())
-		return h
 	}
 	st := db.write.Stats()
 	h.Open, h.InUse, h.Idle = st.OpenConnections, st.InUse, st.Idle

@@ -20,7 +20,9 @@ import (
 // Options configures Open. A nil *Options gives the defaults.
 type Options struct {
 	// MaxOpenConns limits open connections (for SQLite: the read pool; the
-	// writer always has exactly one). Defaults to 8.
+	// writer always has exactly one). On PostgreSQL the pgx pool (DB.Pgx)
+	// has a limit of its own of the same size, and opens connections only
+	// when it is used. Defaults to 8.
 	MaxOpenConns int
 	// MaxIdleConns is how many idle connections are kept. Defaults to
 	// MaxOpenConns.
@@ -200,7 +202,14 @@ func openPostgres(ctx context.Context, u string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("orm: open postgres: %w", err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
+	// database/sql gets connections of its own rather than borrowing the
+	// pgx pool's (stdlib.OpenDBFromPool): borrowing turns database/sql's
+	// idle pool off, so every query acquired a pool connection and wrapped
+	// it anew, about 10 µs and a dozen allocations per query
+	// (BENCHMARKS.md, ORM). The pgx pool opens connections only when used
+	// through Pgx.
+	db := stdlib.OpenDB(*cfg.ConnConfig)
+	configure(db, opts, poolSize(opts))
 	return &DB{dialect: postgresDialect{}, write: db, read: db, pgx: pool}, nil
 }
 
