@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -117,22 +118,23 @@ func (b *bulkInsert[T]) run(ctx context.Context, q Querier) error {
 	}
 	d, w, m, pk := b.db.dialect, q.writer(), b.m, b.m.PrimaryKey
 	now := timestamp()
-	var cols []string
+	var nowArg any = now
 	var auto bool // the database assigns the keys
 	args := make([]any, 0, len(b.rows)*len(m.Fields))
 	for i := range b.rows {
-		c, _, a, pkv, err := insertValues(d, m, reflect.ValueOf(&b.rows[i]).Elem(), now)
+		var zero bool
+		var err error
+		args, _, zero, err = insertArgs(m, reflect.ValueOf(&b.rows[i]).Elem(), now, nowArg, args)
 		if err != nil {
 			return err
 		}
-		zero := pk.AutoIncrement && pkv.IsZero()
 		if i == 0 {
-			cols, auto = c, zero
+			auto = zero
 		} else if zero != auto {
 			return b.mixedKeys(i, auto)
 		}
-		args = append(args, a...)
 	}
+	cols := m.sqlFor(d).insertCols[keyIndex(auto)]
 	if len(cols) == 0 {
 		// Only an auto-increment key, no value to bind: a multi-row VALUES
 		// list would have to spell DEFAULT differently per database.
@@ -258,12 +260,14 @@ func (b *bulkInsert[T]) mixedKeys(i int, auto bool) error {
 // returning is set and the dialect supports it.
 func bulkInsertSQL(d Dialect, m *Model, cols []string, n int, returning bool) string {
 	var b strings.Builder
+	b.Grow(64 + len(m.Table) + 16*len(cols) + n*len(cols)*8)
 	b.WriteString("INSERT INTO ")
 	b.WriteString(d.Quote(m.Table))
 	b.WriteString(" (")
 	b.WriteString(strings.Join(cols, ", "))
 	b.WriteString(") VALUES ")
-	numbered := d.Placeholder(1) != "?"
+	numbered := d.Placeholder(1) != "?" // "$1", "$2"… on PostgreSQL
+	var num [20]byte
 	p := 0
 	for r := range n {
 		if r > 0 {
@@ -276,7 +280,8 @@ func bulkInsertSQL(d Dialect, m *Model, cols []string, n int, returning bool) st
 			}
 			p++
 			if numbered {
-				b.WriteString(d.Placeholder(p))
+				b.WriteByte('$')
+				b.Write(strconv.AppendInt(num[:0], int64(p), 10))
 			} else {
 				b.WriteByte('?')
 			}

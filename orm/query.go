@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -42,11 +44,14 @@ func Query[T any](q Querier) *Q[T] {
 	return &Q[T]{on: q, db: db, m: m, err: err, limit: -1}
 }
 
+// clone returns a copy of q to refine. Its slices share q's arrays but
+// are clipped to their length, so an append to the copy's copies instead
+// of writing into q's.
 func (q *Q[T]) clone() *Q[T] {
 	c := *q
-	c.where = append([]string(nil), q.where...)
-	c.args = append([]any(nil), q.args...)
-	c.order = append([]string(nil), q.order...)
+	c.where = q.where[:len(q.where):len(q.where)]
+	c.args = q.args[:len(q.args):len(q.args)]
+	c.order = q.order[:len(q.order):len(q.order)]
 	return &c
 }
 
@@ -129,8 +134,14 @@ func (m *Model) fieldByColumnOrName(s string) *Field {
 
 // expandIn replaces "?" with one placeholder per element when the matching
 // argument is a slice (other than []byte), and counts that every ? has an
-// argument.
+// argument. Without a slice argument it returns cond and args as they are.
 func expandIn(cond string, args []any) (string, []any, error) {
+	if !slices.ContainsFunc(args, isList) {
+		if n := countMarks(cond); n != len(args) {
+			return cond, args, fmt.Errorf("orm: condition %q has %d ? but %d values", cond, n, len(args))
+		}
+		return cond, args, nil
+	}
 	var b strings.Builder
 	var flat []any
 	n := 0
@@ -185,6 +196,35 @@ func expandIn(cond string, args []any) (string, []any, error) {
 	return b.String(), flat, nil
 }
 
+// isList reports whether a is a slice that "IN ?" expands: any slice but
+// []byte.
+func isList(a any) bool {
+	if a == nil {
+		return false
+	}
+	t := reflect.TypeOf(a)
+	return t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8
+}
+
+// countMarks counts the ? outside quotes in cond, as expandIn reads them.
+func countMarks(cond string) int {
+	n := 0
+	inQuote := byte(0)
+	for i := 0; i < len(cond); i++ {
+		switch ch := cond[i]; {
+		case inQuote != 0:
+			if ch == inQuote {
+				inQuote = 0
+			}
+		case ch == '\'' || ch == '"' || ch == '`':
+			inQuote = ch
+		case ch == '?':
+			n++
+		}
+	}
+	return n
+}
+
 // rebind turns ? placeholders into the dialect's ($1, $2… on PostgreSQL),
 // leaving quoted text alone.
 func rebind(d Dialect, q string) string {
@@ -215,6 +255,7 @@ func rebind(d Dialect, q string) string {
 
 func (q *Q[T]) selectSQL(cols string) string {
 	var b strings.Builder
+	b.Grow(64 + len(cols) + len(q.m.Table))
 	b.WriteString("SELECT ")
 	b.WriteString(cols)
 	b.WriteString(" FROM ")
@@ -225,12 +266,14 @@ func (q *Q[T]) selectSQL(cols string) string {
 		b.WriteString(strings.Join(q.order, ", "))
 	}
 	if q.limit >= 0 {
-		fmt.Fprintf(&b, " LIMIT %d", q.limit)
+		b.WriteString(" LIMIT ")
+		b.WriteString(strconv.Itoa(q.limit))
 	} else if q.offset > 0 && q.db.dialect.Name() != "postgres" {
 		b.WriteString(" LIMIT " + noLimit(q.db.dialect))
 	}
 	if q.offset > 0 {
-		fmt.Fprintf(&b, " OFFSET %d", q.offset)
+		b.WriteString(" OFFSET ")
+		b.WriteString(strconv.Itoa(q.offset))
 	}
 	return rebind(q.db.dialect, b.String())
 }
@@ -243,22 +286,23 @@ func noLimit(d Dialect) string {
 }
 
 func (q *Q[T]) writeWhere(b *strings.Builder) {
-	conds := q.where
-	if q.m.DeletedAt != nil && !q.withDeleted {
-		conds = append(append([]string(nil), conds...), q.db.dialect.Quote(q.m.DeletedAt.Column)+" IS NULL")
+	softDeleted := q.m.DeletedAt != nil && !q.withDeleted
+	if len(q.where) == 0 && !softDeleted {
+		return
 	}
-	if len(conds) > 0 {
-		b.WriteString(" WHERE ")
-		b.WriteString(strings.Join(conds, " AND "))
+	b.WriteString(" WHERE ")
+	for i, c := range q.where {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(c)
 	}
-}
-
-func (q *Q[T]) columnList() string {
-	cols := make([]string, len(q.m.Fields))
-	for i, f := range q.m.Fields {
-		cols[i] = q.db.dialect.Quote(f.Column)
+	if softDeleted {
+		if len(q.where) > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(q.db.dialect.Quote(q.m.DeletedAt.Column) + " IS NULL")
 	}
-	return strings.Join(cols, ", ")
 }
 
 // All runs the query and returns every matching row.
@@ -266,24 +310,33 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	if q.err != nil {
 		return nil, q.err
 	}
-	rows, err := q.on.reader().QueryContext(ctx, q.selectSQL(q.columnList()), q.args...)
+	// Room for Limit's rows up front, within reason.
+	capacity := 0
+	if q.limit > 0 {
+		capacity = min(q.limit, 256)
+	}
+	return q.fetch(ctx, q.selectSQL(q.m.sqlFor(q.db.dialect).columns), q.args, capacity)
+}
+
+// fetch runs query, whose columns are the model's fields in order, and
+// returns the rows, in a slice of capacity or more (never nil).
+func (q *Q[T]) fetch(ctx context.Context, query string, args []any, capacity int) ([]T, error) {
+	rows, err := q.on.reader().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, q.db.queryErr(err)
 	}
 	defer rows.Close()
-	var out []T
+	out := make([]T, 0, capacity)
+	sc := newRowScanner(q.m)
 	for rows.Next() {
-		var v T
-		if err := scanInto(rows, q.m, reflect.ValueOf(&v).Elem()); err != nil {
+		var zero T
+		out = append(out, zero)
+		if err := sc.scan(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
 			return nil, err
 		}
-		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, q.db.queryErr(err)
-	}
-	if out == nil {
-		out = []T{}
 	}
 	return out, nil
 }
@@ -303,11 +356,22 @@ func (q *Q[T]) First(ctx context.Context) (T, error) {
 
 // Get returns the row whose primary key is pk, or ErrNotFound.
 func (q *Q[T]) Get(ctx context.Context, pk any) (T, error) {
+	var zero T
 	if q.err != nil {
-		var zero T
 		return zero, q.err
 	}
-	return q.Where(q.db.dialect.Quote(q.m.PrimaryKey.Column)+" = ?", pk).First(ctx)
+	if len(q.where) > 0 || len(q.order) > 0 || q.offset > 0 || q.withDeleted {
+		return q.Where(q.db.dialect.Quote(q.m.PrimaryKey.Column)+" = ?", pk).First(ctx)
+	}
+	// The plain Query[T](db).Get(ctx, id): a statement built once.
+	rows, err := q.fetch(ctx, q.m.sqlFor(q.db.dialect).get, []any{pk}, 1)
+	if err != nil {
+		return zero, err
+	}
+	if len(rows) == 0 {
+		return zero, fmt.Errorf("orm: %s: %w", q.m.Name, ErrNotFound)
+	}
+	return rows[0], nil
 }
 
 // Count returns the number of matching rows (ignoring Limit and Offset).
@@ -386,12 +450,13 @@ func Insert[T any](ctx context.Context, q Querier, v *T) error {
 // UTC, truncated to the microseconds every supported database stores.
 func timestamp() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// insertValues prepares rv for an insert — it sets created_at and
-// updated_at to now and fills an empty UUID key — and returns the quoted
-// columns, their placeholders and values, and the primary-key field's
-// value. An empty auto-increment key is left out for the database to
-// assign.
-func insertValues(d Dialect, m *Model, rv reflect.Value, now time.Time) (cols, marks []string, args []any, pkv reflect.Value, err error) {
+// insertArgs prepares rv for an insert — it sets created_at and updated_at
+// to now and fills an empty UUID key — and appends to args the values of
+// the insert's columns, modelSQL.insertCols[keyIndex(auto)]. auto reports
+// an empty auto-increment key, which is left out for the database to
+// assign. nowArg is now as a driver argument: boxed once, it serves both
+// timestamps (of every row of a batch).
+func insertArgs(m *Model, rv reflect.Value, now time.Time, nowArg any, args []any) (_ []any, pkv reflect.Value, auto bool, err error) {
 	for _, f := range []*Field{m.CreatedAt, m.UpdatedAt} {
 		if f != nil {
 			setTime(rv.FieldByIndex(f.Index), now)
@@ -401,49 +466,47 @@ func insertValues(d Dialect, m *Model, rv reflect.Value, now time.Time) (cols, m
 	pkv = rv.FieldByIndex(pk.Index)
 	if pk.UUID && pkv.IsZero() {
 		if err := setUUID(pkv); err != nil {
-			return nil, nil, nil, pkv, err
+			return args, pkv, false, err
 		}
 	}
+	auto = pk.AutoIncrement && pkv.IsZero()
 	for _, f := range m.Fields {
-		if f == pk && pk.AutoIncrement && pkv.IsZero() {
+		switch {
+		case f == pk && auto:
+			continue
+		case f == m.CreatedAt || f == m.UpdatedAt:
+			args = append(args, nowArg)
 			continue
 		}
 		a, err := valueOf(f, rv.FieldByIndex(f.Index))
 		if err != nil {
-			return nil, nil, nil, pkv, err
+			return args, pkv, auto, err
 		}
-		cols = append(cols, d.Quote(f.Column))
-		marks = append(marks, "?")
 		args = append(args, a)
 	}
-	return cols, marks, args, pkv, nil
+	return args, pkv, auto, nil
 }
 
 func insertRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T) error {
-	rv := reflect.ValueOf(v).Elem()
-	pk := m.PrimaryKey
-	cols, marks, args, pkv, err := insertValues(db.dialect, m, rv, timestamp())
+	now := timestamp()
+	args, pkv, auto, err := insertArgs(m, reflect.ValueOf(v).Elem(), now, now, make([]any, 0, len(m.Fields)))
 	if err != nil {
 		return err
 	}
-	query := "INSERT INTO " + db.dialect.Quote(m.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
-	if len(cols) == 0 {
-		query = "INSERT INTO " + db.dialect.Quote(m.Table) + " DEFAULT VALUES"
-	}
-	if !(pk.AutoIncrement && pkv.IsZero()) {
-		_, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
+	ms := m.sqlFor(db.dialect)
+	if !auto {
+		_, err := w.ExecContext(ctx, ms.insert[withKey], args...)
 		return db.queryErr(err)
 	}
-	if db.dialect.SupportsReturning() {
-		query += " RETURNING " + db.dialect.Quote(pk.Column)
+	if ms.insertReturning != "" {
 		var id int64
-		if err := w.QueryRowContext(ctx, rebind(db.dialect, query), args...).Scan(&id); err != nil {
+		if err := w.QueryRowContext(ctx, ms.insertReturning, args...).Scan(&id); err != nil {
 			return db.queryErr(err)
 		}
 		setInt(pkv, id)
 		return nil
 	}
-	res, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
+	res, err := w.ExecContext(ctx, ms.insert[noKey], args...)
 	if err != nil {
 		return db.queryErr(err)
 	}
@@ -481,10 +544,14 @@ func Update[T any](ctx context.Context, q Querier, v *T, columns ...string) erro
 
 func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, columns []string) error {
 	rv := reflect.ValueOf(v).Elem()
+	ms := m.sqlFor(db.dialect)
+	var now any
 	if m.UpdatedAt != nil {
-		setTime(rv.FieldByIndex(m.UpdatedAt.Index), timestamp())
+		t := timestamp()
+		setTime(rv.FieldByIndex(m.UpdatedAt.Index), t)
+		now = t
 	}
-	fields := m.Fields
+	fields, query := ms.updateFields, ms.update
 	if len(columns) > 0 {
 		fields = nil
 		for _, c := range columns {
@@ -492,31 +559,37 @@ func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, c
 			if f == nil {
 				return &UnknownColumnError{Model: m.Name, Column: c, Columns: m.Columns()}
 			}
-			fields = append(fields, f)
+			if f != m.PrimaryKey && f != m.CreatedAt {
+				fields = append(fields, f)
+			}
 		}
 		if m.UpdatedAt != nil && !containsField(fields, m.UpdatedAt) {
 			fields = append(fields, m.UpdatedAt)
 		}
+		sets := make([]string, len(fields))
+		for i, f := range fields {
+			sets[i] = db.dialect.Quote(f.Column) + " = ?"
+		}
+		query = rebind(db.dialect, "UPDATE "+db.dialect.Quote(m.Table)+" SET "+strings.Join(sets, ", ")+
+			" WHERE "+db.dialect.Quote(m.PrimaryKey.Column)+" = ?")
 	}
-	var sets []string
-	var args []any
+	if len(fields) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(fields)+1)
 	for _, f := range fields {
-		if f == m.PrimaryKey || f == m.CreatedAt {
+		if f == m.UpdatedAt {
+			args = append(args, now)
 			continue
 		}
 		a, err := valueOf(f, rv.FieldByIndex(f.Index))
 		if err != nil {
 			return err
 		}
-		sets = append(sets, db.dialect.Quote(f.Column)+" = ?")
 		args = append(args, a)
 	}
-	if len(sets) == 0 {
-		return nil
-	}
 	args = append(args, rv.FieldByIndex(m.PrimaryKey.Index).Interface())
-	query := "UPDATE " + db.dialect.Quote(m.Table) + " SET " + strings.Join(sets, ", ") + " WHERE " + db.dialect.Quote(m.PrimaryKey.Column) + " = ?"
-	res, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
+	res, err := w.ExecContext(ctx, query, args...)
 	if err != nil {
 		return db.queryErr(err)
 	}
@@ -558,49 +631,73 @@ func valueOf(f *Field, v reflect.Value) (any, error) {
 		}
 		return v.Elem().Interface(), nil
 	}
-	if f.Kind == KindTime {
-		if t, ok := v.Interface().(time.Time); ok {
+	if f.Kind == KindTime && v.CanAddr() {
+		// Through the field's address: v.Interface() would box a copy
+		// only to unbox it.
+		if t, ok := v.Addr().Interface().(*time.Time); ok {
 			return t.UTC(), nil
 		}
 	}
 	return v.Interface(), nil
 }
 
-// scanInto reads the current row into dst, whose columns are the model's
-// fields in order.
-func scanInto(rows *sql.Rows, m *Model, dst reflect.Value) error {
-	targets := make([]any, len(m.Fields))
-	jsonBufs := make([]*sql.NullString, len(m.Fields))
-	for i, f := range m.Fields {
-		fv := dst.FieldByIndex(f.Index)
+// rowScanner reads rows whose columns are a model's fields, in order, into
+// structs of the model. It keeps its scan targets from row to row.
+type rowScanner struct {
+	m       *Model
+	targets []any
+	json    []sql.NullString // one per field when some field is JSON, else nil
+}
+
+func newRowScanner(m *Model) rowScanner {
+	s := rowScanner{m: m, targets: make([]any, len(m.Fields))}
+	for _, f := range m.Fields {
 		if f.Kind == KindJSON {
-			jsonBufs[i] = new(sql.NullString)
-			targets[i] = jsonBufs[i]
+			s.json = make([]sql.NullString, len(m.Fields))
+			break
+		}
+	}
+	return s
+}
+
+// scan reads the current row into dst.
+func (s *rowScanner) scan(rows *sql.Rows, dst reflect.Value) error {
+	m := s.m
+	for i, f := range m.Fields {
+		if f.Kind == KindJSON {
+			s.targets[i] = &s.json[i]
 			continue
 		}
-		targets[i] = fv.Addr().Interface()
+		s.targets[i] = dst.FieldByIndex(f.Index).Addr().Interface()
 	}
-	if err := rows.Scan(targets...); err != nil {
+	if err := rows.Scan(s.targets...); err != nil {
 		return fmt.Errorf("orm: reading %s: %w", m.Name, err)
 	}
 	for i, f := range m.Fields {
-		if jsonBufs[i] == nil || !jsonBufs[i].Valid {
+		if f.Kind != KindJSON || !s.json[i].Valid {
 			continue
 		}
 		fv := dst.FieldByIndex(f.Index)
-		if err := json.Unmarshal([]byte(jsonBufs[i].String), fv.Addr().Interface()); err != nil {
+		if err := json.Unmarshal([]byte(s.json[i].String), fv.Addr().Interface()); err != nil {
 			return fmt.Errorf("orm: reading %s.%s: decoding JSON: %w", m.Name, f.Name, err)
 		}
 	}
 	return nil
 }
 
+// setTime sets a time field (time.Time, *time.Time or sql.NullTime) to t.
 func setTime(v reflect.Value, t time.Time) {
-	if v.Kind() == reflect.Pointer {
-		v.Set(reflect.ValueOf(&t))
-		return
+	switch p := v.Addr().Interface().(type) {
+	case *time.Time:
+		*p = t
+	case **time.Time:
+		c := t // only this case needs a copy on the heap
+		*p = &c
+	case *sql.NullTime:
+		*p = sql.NullTime{Time: t, Valid: true}
+	default:
+		v.Set(reflect.ValueOf(t))
 	}
-	v.Set(reflect.ValueOf(t))
 }
 
 func setInt(v reflect.Value, id int64) {
