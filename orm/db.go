@@ -144,6 +144,11 @@ func (db *DB) Health(ctx context.Context) Health {
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	for _, c := range []*stmtCache{db.wcache, db.rcache} {
+		if c != nil {
+			c.close()
+		}
+	}
 	var errs []error
 	if db.read != db.write {
 		errs = append(errs, db.read.Close())

@@ -44,6 +44,9 @@ type DB struct {
 	read    *sql.DB // SQLite's read-only pool; equal to write elsewhere
 	pgx     *pgxpool.Pool
 	models  Registry
+	// wcache and rcache run Kiln's own statements on write and read as
+	// prepared statements (SQLite only; nil elsewhere). See stmtCache.
+	wcache, rcache *stmtCache
 }
 
 // Open connects to the database at url and checks the connection:
@@ -145,7 +148,8 @@ func openSQLite(path string, opts *Options) (*DB, error) {
 			return nil, fmt.Errorf("orm: open sqlite: %w", err)
 		}
 		configure(w, opts, 1)
-		return &DB{dialect: sqliteDialect{}, write: w, read: w}, nil
+		c := newStmtCache(w, stmtCacheSize)
+		return &DB{dialect: sqliteDialect{}, write: w, read: w, wcache: c, rcache: c}, nil
 	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -179,7 +183,8 @@ func openSQLite(path string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("orm: open sqlite %s: %w", path, err)
 	}
 	configure(r, opts, poolSize(opts))
-	return &DB{dialect: sqliteDialect{}, write: w, read: r}, nil
+	return &DB{dialect: sqliteDialect{}, write: w, read: r,
+		wcache: newStmtCache(w, stmtCacheSize), rcache: newStmtCache(r, stmtCacheSize)}, nil
 }
 
 // uriPath escapes the characters that would end the path part of a SQLite

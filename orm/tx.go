@@ -23,9 +23,21 @@ type executor interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func (db *DB) database() *DB       { return db }
-func (db *DB) writer() executor    { return db.write }
-func (db *DB) reader() executor    { return db.read }
+func (db *DB) database() *DB { return db }
+func (db *DB) writer() executor {
+	if db.wcache != nil {
+		return db.wcache
+	}
+	return db.write
+}
+
+func (db *DB) reader() executor {
+	if db.rcache != nil {
+		return db.rcache
+	}
+	return db.read
+}
+
 func (tx *Tx) database() *DB       { return tx.db }
 func (tx *Tx) writer() executor    { return tx.tx }
 func (tx *Tx) reader() executor    { return tx.tx }
