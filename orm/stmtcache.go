@@ -21,7 +21,8 @@ import (
 // It holds at most max statements and closes the least recently used
 // beyond that, once no call is using it, so SQL that varies from call to
 // call (IN lists of different lengths, Limit and Offset values) cannot
-// grow it without bound. Statements that fail to prepare run unprepared,
+// grow it without bound; SQL longer than stmtCacheMaxSQL is not kept.
+// Statements that fail to prepare run unprepared,
 // so their errors are the ones the database gives when they run. Hand-
 // written SQL (DB.Exec, DB.Query) does not go through it. Safe for
 // concurrent use.
@@ -46,15 +47,24 @@ type cachedStmt struct {
 // stmtCacheSize is how many statements a stmtCache keeps per pool.
 const stmtCacheSize = 256
 
+// stmtCacheMaxSQL is the longest SQL text a stmtCache prepares and keeps;
+// longer statements, such as a large InsertMany's, run unprepared: running
+// them outweighs compiling them, and each would hold a large compiled
+// program on every connection.
+const stmtCacheMaxSQL = 16 << 10
+
 func newStmtCache(db *sql.DB, max int) *stmtCache {
 	return &stmtCache{db: db, max: max, byText: map[string]*list.Element{}}
 }
 
 // acquire returns the prepared statement for query, preparing it on first
-// use, or nil when it cannot be prepared. Pass a non-nil result to release
-// once the call on it has returned (open Rows keep the statement alive by
-// themselves).
+// use, or nil when it is too long to keep or cannot be prepared. Pass a
+// non-nil result to release once the call on it has returned (open Rows
+// keep the statement alive by themselves).
 func (c *stmtCache) acquire(ctx context.Context, query string) *cachedStmt {
+	if len(query) > stmtCacheMaxSQL {
+		return nil
+	}
 	c.mu.Lock()
 	if e, ok := c.byText[query]; ok {
 		c.lru.MoveToFront(e)

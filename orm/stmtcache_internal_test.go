@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -33,7 +34,7 @@ func value(t *testing.T, c *stmtCache, id int, suffix string) int {
 	t.Helper()
 	var n int
 	if err := c.QueryRowContext(context.Background(), "SELECT n FROM t WHERE id = ?"+suffix, id).Scan(&n); err != nil {
-		t.Fatalf("query %d%s: %v", id, suffix, err)
+		t.Fatalf("query %d with a %d-byte suffix: %v", id, len(suffix), err)
 	}
 	return n
 }
@@ -106,6 +107,19 @@ func TestStmtCacheUnpreparable(t *testing.T) {
 	_, err := c.ExecContext(context.Background(), "INSERT INTO missing (n) VALUES (?)", 1)
 	if err == nil || c.len() != 0 {
 		t.Fatalf("insert into a missing table: %v, %d statements cached", err, c.len())
+	}
+}
+
+// TestStmtCacheSkipsLongSQL checks that a statement longer than
+// stmtCacheMaxSQL runs, unprepared and not kept.
+func TestStmtCacheSkipsLongSQL(t *testing.T) {
+	_, c := openCacheDB(t, 4)
+	long := " AND id IN (" + strings.Repeat("3, ", stmtCacheMaxSQL/3) + "3)"
+	if got := value(t, c, 3, long); got != 30 || c.len() != 0 {
+		t.Fatalf("long query: %d, %d statements cached", got, c.len())
+	}
+	if got := value(t, c, 3, ""); got != 30 || c.len() != 1 {
+		t.Fatalf("short query: %d, %d statements cached", got, c.len())
 	}
 }
 
