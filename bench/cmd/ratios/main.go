@@ -15,6 +15,8 @@
 // figure divided by the reference's (-ref, by default kiln): above 1 the
 // contestant is slower than the reference, or allocates more. -allocs adds
 // the ratio of allocs/op beside the ratio of ns/op, and a summary of it.
+// Results that report a cpu-ns/op metric (the ORM benchmarks) get its
+// median and ratio too.
 package main
 
 import (
@@ -87,6 +89,7 @@ func run(w io.Writer, files []string, stdin io.Reader, opts options) error {
 type samples struct {
 	router          string
 	ns, bytes, allo []float64
+	cpu             []float64 // the cpu-ns/op metric, when reported
 }
 
 type suite struct {
@@ -106,6 +109,7 @@ func (s *suite) get(router string) *samples {
 type tables struct {
 	options
 	suites []*suite // in order of first appearance
+	cpu    bool     // some result reports cpu-ns/op
 }
 
 func (t *tables) get(name string) *suite {
@@ -151,6 +155,10 @@ func (t *tables) read(r io.Reader, fileName string) error {
 		if v, ok := res.Value("allocs/op"); ok {
 			s.allo = append(s.allo, v)
 		}
+		if v, ok := res.Value("cpu-sec/op"); ok { // cpu-ns/op, tidied by benchfmt
+			s.cpu = append(s.cpu, v*1e9)
+			t.cpu = true
+		}
 	}
 	return br.Err()
 }
@@ -158,22 +166,41 @@ func (t *tables) read(r io.Reader, fileName string) error {
 func (t *tables) write(w io.Writer) {
 	ref := t.ref
 	fmt.Fprintf(w, "Medians over all runs. \"vs %s\" is the contestant's ns/op ÷ %s's: above 1 it is slower than %s.", ref, ref, ref)
+	if t.cpu {
+		fmt.Fprintf(w, " \"cpu vs %s\" is the same for cpu-ns/op, the process's CPU time per op.", ref)
+	}
 	if t.allocs {
 		fmt.Fprintf(w, " \"allocs vs %s\" is the same for allocs/op.", ref)
 	}
 	fmt.Fprintln(w)
 	for _, s := range t.suites {
 		fmt.Fprintf(w, "\n### %s\n\n", s.name)
-		fmt.Fprintf(w, "| contestant | runs | ns/op | B/op | allocs/op | vs %s |", ref)
-		align := "|---|--:|--:|--:|--:|--:|"
+		fmt.Fprintf(w, "| contestant | runs | ns/op |")
+		align := "|---|--:|--:|"
+		if t.cpu {
+			fmt.Fprint(w, " cpu-ns/op |")
+			align += "--:|"
+		}
+		fmt.Fprintf(w, " B/op | allocs/op | vs %s |", ref)
+		align += "--:|--:|--:|"
+		if t.cpu {
+			fmt.Fprintf(w, " cpu vs %s |", ref)
+			align += "--:|"
+		}
 		if t.allocs {
 			fmt.Fprintf(w, " allocs vs %s |", ref)
 			align += "--:|"
 		}
 		fmt.Fprintf(w, "\n%s\n", align)
 		for _, r := range s.routers {
-			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s |",
-				r.router, len(r.ns), fmtNs(r.ns), fmtCount(r.bytes), fmtCount(r.allo), s.ratio(r, ref, nsOf))
+			fmt.Fprintf(w, "| %s | %d | %s |", r.router, len(r.ns), fmtNs(r.ns))
+			if t.cpu {
+				fmt.Fprintf(w, " %s |", fmtNs(r.cpu))
+			}
+			fmt.Fprintf(w, " %s | %s | %s |", fmtCount(r.bytes), fmtCount(r.allo), s.ratio(r, ref, nsOf))
+			if t.cpu {
+				fmt.Fprintf(w, " %s |", s.ratio(r, ref, cpuOf))
+			}
 			if t.allocs {
 				fmt.Fprintf(w, " %s |", s.ratio(r, ref, allocsOf))
 			}
@@ -181,6 +208,9 @@ func (t *tables) write(w io.Writer) {
 		}
 	}
 	t.summary(w, "ns/op", nsOf)
+	if t.cpu {
+		t.summary(w, "cpu-ns/op", cpuOf)
+	}
 	if t.allocs {
 		t.summary(w, "allocs/op", allocsOf)
 	}
@@ -223,6 +253,7 @@ func (t *tables) summary(w io.Writer, unit string, of func(*samples) []float64) 
 
 func nsOf(s *samples) []float64     { return s.ns }
 func allocsOf(s *samples) []float64 { return s.allo }
+func cpuOf(s *samples) []float64    { return s.cpu }
 
 // find returns the contestant's samples in s, or nil.
 func (s *suite) find(router string) *samples {

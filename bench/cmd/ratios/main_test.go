@@ -94,8 +94,8 @@ func TestNoResults(t *testing.T) {
 
 // TestNestedReference checks suites named by all but the last part
 // (BenchmarkPostgres/Get/kiln is contestant kiln of suite Postgres/Get),
-// another reference (-ref sql) and the allocs/op ratios (-allocs), on two
-// runs worked out by hand.
+// another reference (-ref sql), the allocs/op ratios (-allocs) and the
+// cpu-ns/op metric, on two runs worked out by hand.
 func TestNestedReference(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(&out, []string{filepath.Join("testdata", "nested.txt")}, nil, options{ref: "sql", allocs: true}); err != nil {
@@ -104,24 +104,38 @@ func TestNestedReference(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"### Postgres/Get\n",
-		"| contestant | runs | ns/op | B/op | allocs/op | vs sql | allocs vs sql |\n",
+		"| contestant | runs | ns/op | cpu-ns/op | B/op | allocs/op | vs sql | cpu vs sql | allocs vs sql |\n",
 		// kiln: median of 110000 and 130000 is 120000, 1.20x sql's 100000;
-		// 80 allocs are 2.00x sql's 40.
-		"| kiln | 2 | 120000 | 5000 | 80 | 1.20 | 2.00 |\n",
-		"| sql | 2 | 100000 | 2000 | 40 | 1.00 | 1.00 |\n",
-		"| pgx | 2 | 85000 | 1000 | 10 | 0.85 | 0.25 |\n",
+		// CPU 32000 is 1.60x sql's 20000; 80 allocs are 2.00x sql's 40.
+		"| kiln | 2 | 120000 | 32000 | 5000 | 80 | 1.20 | 1.60 | 2.00 |\n",
+		"| sql | 2 | 100000 | 20000 | 2000 | 40 | 1.00 | 1.00 | 1.00 |\n",
+		"| pgx | 2 | 85000 | 11000 | 1000 | 10 | 0.85 | 0.55 | 0.25 |\n",
 		"### SQLite/Get\n",
-		"| kiln | 2 | 32000 | 2000 | 60 | 3.20 | 1.50 |\n",
+		"| kiln | 2 | 32000 | 29000 | 2000 | 60 | 3.20 | 2.90 | 1.50 |\n",
 		// 0 allocs against 0 allocs is level, not a division by zero.
-		"| kiln | 2 | 10.0 | 0 | 0 | 1.00 | 1.00 |\n",
+		"| kiln | 2 | 10.0 | 10.0 | 0 | 0 | 1.00 | 1.00 | 1.00 |\n",
 		"### Summary: ns/op ÷ sql's ns/op\n\n| suite | kiln | pgx |\n",
 		"| Postgres/Get | 1.20 | 0.85 |\n",
 		"| SQLite/Get | 3.20 | – |\n",
+		"### Summary: cpu-ns/op ÷ sql's cpu-ns/op\n\n| suite | kiln | pgx |\n",
+		"| Postgres/Get | 1.60 | 0.55 |\n",
 		"### Summary: allocs/op ÷ sql's allocs/op\n\n| suite | kiln | pgx |\n",
 		"| Postgres/Get | 2.00 | 0.25 |\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q; got:\n%s", want, got)
 		}
+	}
+}
+
+// TestNoCPUColumnsWithoutCPU checks that output without cpu-ns/op (the
+// router benchmarks') gets no CPU columns.
+func TestNoCPUColumnsWithoutCPU(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(&out, []string{filepath.Join("testdata", "sample.txt")}, nil, options{ref: "kiln"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); strings.Contains(got, "cpu") || !strings.Contains(got, "| contestant | runs | ns/op | B/op | allocs/op | vs kiln |\n") {
+		t.Errorf("router output changed:\n%s", got)
 	}
 }
