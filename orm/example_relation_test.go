@@ -125,7 +125,7 @@ func ExampleWithQueryHook() {
 	}
 	fmt.Println(w.Name, len(w.Articles))
 	// Output:
-	// SQL: SELECT "id", "name" FROM "writers" WHERE ("writers"."id" = ?) LIMIT 1 [2]
+	// SQL: SELECT "id", "name" FROM "writers" WHERE "id" = ? LIMIT 1 [2]
 	// SQL: SELECT "articles"."id", "articles"."writer_id", "articles"."title" FROM "articles" WHERE "articles"."writer_id" IN (?) ORDER BY "articles"."id" [2]
 	// Bob 1
 }

@@ -29,9 +29,25 @@ type executor interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func (db *DB) database() *DB       { return db }
-func (db *DB) writer() executor    { return dbExec{db.write} }
-func (db *DB) reader() executor    { return dbExec{db.read} }
+func (db *DB) database() *DB { return db }
+
+// writer and reader return the executors Kiln's statements run on: the
+// prepared-statement caches on SQLite, the pools elsewhere, each reporting
+// to the context's query hook (see WithQueryHook).
+func (db *DB) writer() executor {
+	if db.wcache != nil {
+		return cacheExec{db.wcache}
+	}
+	return dbExec{db.write}
+}
+
+func (db *DB) reader() executor {
+	if db.rcache != nil {
+		return cacheExec{db.rcache}
+	}
+	return dbExec{db.read}
+}
+
 func (tx *Tx) database() *DB       { return tx.db }
 func (tx *Tx) writer() executor    { return txExec{tx.tx} }
 func (tx *Tx) reader() executor    { return txExec{tx.tx} }
