@@ -61,6 +61,11 @@ type Contestant struct {
 // the baselines.
 func Contestants() []Contestant {
 	return []Contestant{
+		{Name: "kiln", New: newKiln},
+		{Name: "gin", New: newGin},
+		{Name: "echo", New: newEcho},
+		{Name: "chi", New: newChi},
+		{Name: "fiber", New: newFiber},
 		{Name: "nethttp", Baseline: true, New: newNetHTTP},
 		{Name: "fasthttp", Baseline: true, New: newFastHTTP},
 	}
