@@ -41,6 +41,8 @@ func tests(queries int) []test {
 
 type runConfig struct {
 	db, out, raw, bin  string
+	serverLog          string
+	logFile            *os.File
 	rounds             int
 	warmup, duration   time.Duration
 	connections        int
@@ -67,6 +69,7 @@ func runCmd(args []string) error {
 	fs.StringVar(&cfg.out, "out", "results/techempower.md", "Markdown report `file`")
 	fs.StringVar(&cfg.raw, "raw", "results/techempower.txt", "file for every measurement, one per line")
 	fs.StringVar(&cfg.bin, "bin", "", "the techempower binary to start servers with (default: this one)")
+	fs.StringVar(&cfg.serverLog, "server-log", "results/techempower-servers.log", "`file` that collects the servers' own output")
 	fs.Parse(args)
 	if cfg.rounds < 1 {
 		return errors.New("-rounds must be at least 1")
@@ -107,6 +110,7 @@ func run(cfg runConfig) error {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return errors.New("wrk is not installed (apt-get install wrk; run-techempower.sh does it)")
 	}
+	load := loadAverage()
 	logf("setup: %s", redact(cfg.db))
 	if err := setupDatabase(cfg.db); err != nil {
 		return err
@@ -131,7 +135,6 @@ func run(cfg runConfig) error {
 		notes = append(notes, "The verifier was not run (-verify=false).")
 	}
 
-	load := loadAverage()
 	rep := &report{
 		tests:   cfg.testNames,
 		entries: cfg.entries,
@@ -148,6 +151,12 @@ func run(cfg runConfig) error {
 	}
 	defer raw.Close()
 	fmt.Fprintf(raw, "# test round contestant requests/sec requests non2xx socket_errors\n")
+	// The servers' own output (Kiln, for one, logs the requests wrk
+	// abandons when it stops) goes to a file, not the terminal.
+	if cfg.logFile, err = os.Create(cfg.serverLog); err != nil {
+		return err
+	}
+	defer cfg.logFile.Close()
 
 	paths := map[string]string{}
 	for _, t := range tests(cfg.queries) {
@@ -193,7 +202,7 @@ func measure(cfg runConfig, name, path string) (wrkResult, error) {
 		return wrkResult{}, err
 	}
 	cmd := exec.Command(cfg.bin, "serve", "-contestant", name, "-addr", addr, "-db", cfg.db, "-pool", strconv.Itoa(cfg.pool))
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Stdout, cmd.Stderr = cfg.logFile, cfg.logFile
 	if err := cmd.Start(); err != nil {
 		return wrkResult{}, err
 	}
