@@ -1,0 +1,102 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const wrkOutput = `Running 10s test @ http://127.0.0.1:8080/json
+  2 threads and 128 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.20ms  800.00us  20.00ms   90.00%
+    Req/Sec    50.00k     2.00k   55.00k    70.00%
+  1000000 requests in 10.00s, 150.00MB read
+  Socket errors: connect 0, read 3, write 0, timeout 2
+  Non-2xx or 3xx responses: 7
+Requests/sec: 100000.50
+Transfer/sec:     15.00MB
+`
+
+func TestParseWrk(t *testing.T) {
+	r, err := parseWrk(wrkOutput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wrkResult{RequestsPerSec: 100000.50, Requests: 1000000, Non2xx: 7, SocketErrors: 5}
+	if r != want {
+		t.Errorf("parseWrk = %+v, want %+v", r, want)
+	}
+	if _, err := parseWrk("unable to connect to 127.0.0.1:8080 Connection refused\n"); err == nil {
+		t.Error("no error for output without Requests/sec")
+	}
+}
+
+func TestReport(t *testing.T) {
+	r := &report{
+		tests:   []string{"json", "db"},
+		entries: []string{"kiln", "gin"},
+		rounds:  3,
+		results: map[string]map[string][]wrkResult{
+			"json": {
+				"kiln": {{RequestsPerSec: 90000}, {RequestsPerSec: 100000}, {RequestsPerSec: 300000}},
+				"gin":  {{RequestsPerSec: 80000}, {RequestsPerSec: 50000}, {RequestsPerSec: 60000}},
+			},
+			"db": {
+				"kiln": {{RequestsPerSec: 10000}, {RequestsPerSec: 10000}, {RequestsPerSec: 10000, Non2xx: 4}},
+				"gin":  {{RequestsPerSec: 20000}, {RequestsPerSec: 20000}, {RequestsPerSec: 20000}},
+			},
+		},
+		notes: []string{"fiber failed verification"},
+	}
+	var b strings.Builder
+	r.write(&b)
+	got := b.String()
+	for _, want := range []string{
+		"| test | kiln | gin |\n",
+		"| json | 100,000 | 60,000 |\n", // medians; the outlier does not move them
+		"| db | 10,000 (!) | 20,000 |\n",
+		"(!) kiln on db: 4 non-2xx responses, 0 socket errors over all rounds.",
+		"| test | gin |\n",
+		"| json | 1.67 |\n",
+		"| db | 0.50 |\n",
+		"| json | kiln | 90,000 | 100,000 | 300,000 |\n",
+		"fiber failed verification",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q; got:\n%s", want, got)
+		}
+	}
+}
+
+func TestVerifyResults(t *testing.T) {
+	out := strings.Join([]string{
+		`{"Action":"run","Test":"TestVerify/kiln"}`,
+		`{"Action":"pass","Test":"TestVerify/kiln/json"}`,
+		`{"Action":"pass","Test":"TestVerify/kiln"}`,
+		`{"Action":"output","Test":"TestVerify/gin/db","Output":"    verify_test.go:10: ran 2 SELECTs, want 1\n"}`,
+		`{"Action":"fail","Test":"TestVerify/gin/db"}`,
+		`{"Action":"fail","Test":"TestVerify/gin"}`,
+		`not json`,
+	}, "\n")
+	failed, err := verifyResults([]byte(out), []string{"kiln", "gin", "chi"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, bad := failed["kiln"]; bad {
+		t.Errorf("kiln reported failed: %v", failed)
+	}
+	if msg := failed["gin"]; !strings.Contains(msg, "ran 2 SELECTs") {
+		t.Errorf("gin's failure = %q, want the verifier's message", msg)
+	}
+	if _, bad := failed["chi"]; !bad {
+		t.Error("chi, with no result, not reported failed")
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for in, want := range map[float64]string{0: "0", 999.6: "1,000", 1234567: "1,234,567", 100: "100"} {
+		if got := thousands(in); got != want {
+			t.Errorf("thousands(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// reference is the contestant every other is compared with.
+const reference = "kiln"
+
+// report holds every measurement: results[test][contestant], one per round.
+type report struct {
+	tests, entries []string
+	rounds         int
+	results        map[string]map[string][]wrkResult
+	notes          []string
+}
+
+func (r *report) median(test, entry string) (float64, bool) {
+	rs := r.results[test][entry]
+	if len(rs) == 0 {
+		return 0, false
+	}
+	xs := make([]float64, len(rs))
+	for i, x := range rs {
+		xs[i] = x.RequestsPerSec
+	}
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2], true
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2, true
+}
+
+// errors sums the failed responses of test and entry over all rounds.
+func (r *report) errors(test, entry string) (non2xx, socket int64) {
+	for _, x := range r.results[test][entry] {
+		non2xx += x.Non2xx
+		socket += x.SocketErrors
+	}
+	return
+}
+
+func (r *report) write(w io.Writer) {
+	fmt.Fprintf(w, "#### Requests per second (median of %d rounds)\n\n", r.rounds)
+	fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(r.entries, " | "), strings.Repeat("|--:", len(r.entries)))
+	var footnotes []string
+	for _, t := range r.tests {
+		cells := make([]string, len(r.entries))
+		for i, e := range r.entries {
+			m, ok := r.median(t, e)
+			if !ok {
+				cells[i] = "–"
+				continue
+			}
+			cells[i] = thousands(m)
+			if non2xx, socket := r.errors(t, e); non2xx > 0 || socket > 0 {
+				cells[i] += " (!)"
+				footnotes = append(footnotes, fmt.Sprintf("%s on %s: %d non-2xx responses, %d socket errors over all rounds.", e, t, non2xx, socket))
+			}
+		}
+		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
+	}
+	for _, f := range footnotes {
+		fmt.Fprintf(w, "\n(!) %s", f)
+	}
+	if len(footnotes) > 0 {
+		fmt.Fprintln(w)
+	}
+
+	if slices.Contains(r.entries, reference) {
+		var peers []string
+		for _, e := range r.entries {
+			if e != reference {
+				peers = append(peers, e)
+			}
+		}
+		fmt.Fprintf(w, "\n#### %s ÷ peer (medians; above 1, %s serves more requests per second)\n\n", reference, reference)
+		fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(peers, " | "), strings.Repeat("|--:", len(peers)))
+		for _, t := range r.tests {
+			ref, ok := r.median(t, reference)
+			cells := make([]string, len(peers))
+			for i, p := range peers {
+				m, pok := r.median(t, p)
+				if !ok || !pok || m == 0 {
+					cells[i] = "–"
+					continue
+				}
+				cells[i] = strconv.FormatFloat(ref/m, 'f', 2, 64)
+			}
+			fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
+		}
+	}
+
+	fmt.Fprintf(w, "\n#### Every round (requests per second)\n\n")
+	fmt.Fprintf(w, "| test | contestant | %s |\n|---|---%s|\n", roundHeads(r.rounds), strings.Repeat("|--:", r.rounds))
+	for _, t := range r.tests {
+		for _, e := range r.entries {
+			cells := make([]string, r.rounds)
+			for i := range cells {
+				cells[i] = "–"
+				if rs := r.results[t][e]; i < len(rs) {
+					cells[i] = thousands(rs[i].RequestsPerSec)
+				}
+			}
+			fmt.Fprintf(w, "| %s | %s | %s |\n", t, e, strings.Join(cells, " | "))
+		}
+	}
+	for _, n := range r.notes {
+		fmt.Fprintf(w, "\n%s\n", n)
+	}
+}
+
+func roundHeads(n int) string {
+	h := make([]string, n)
+	for i := range h {
+		h[i] = "round " + strconv.Itoa(i+1)
+	}
+	return strings.Join(h, " | ")
+}
+
+// thousands formats x rounded to an integer with thousands separators.
+func thousands(x float64) string {
+	s := strconv.FormatInt(int64(x+0.5), 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,388 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kiln-web/kiln/bench/techempower"
+)
+
+// A test is one of the six TechEmpower tests and the path wrk requests.
+type test struct {
+	Name, Path string
+}
+
+func tests(queries int) []test {
+	q := strconv.Itoa(queries)
+	return []test{
+		{"json", "/json"},
+		{"db", "/db"},
+		{"queries", "/queries?queries=" + q},
+		{"fortunes", "/fortunes"},
+		{"updates", "/updates?queries=" + q},
+		{"plaintext", "/plaintext"},
+	}
+}
+
+type runConfig struct {
+	db, out, raw, bin  string
+	serverLog          string
+	logFile            *os.File
+	rounds             int
+	warmup, duration   time.Duration
+	connections        int
+	threads, pool      int
+	queries            int
+	verify             bool
+	testNames, entries []string
+}
+
+func runCmd(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	var cfg runConfig
+	fs.StringVar(&cfg.db, "db", defaultDatabaseURL(), "PostgreSQL database `URL` (created and filled first)")
+	fs.IntVar(&cfg.rounds, "rounds", 3, "interleaved rounds: every contestant once per round, per test")
+	fs.DurationVar(&cfg.warmup, "warmup", 5*time.Second, "wrk warm-up before each measurement (not counted)")
+	fs.DurationVar(&cfg.duration, "duration", 15*time.Second, "wrk measurement time")
+	fs.IntVar(&cfg.connections, "connections", 128, "wrk connections (concurrency)")
+	fs.IntVar(&cfg.threads, "threads", 2, "wrk threads")
+	fs.IntVar(&cfg.pool, "pool", 8, "database pool size of every contestant")
+	fs.IntVar(&cfg.queries, "queries", 20, "the queries parameter of the queries and updates tests")
+	fs.BoolVar(&cfg.verify, "verify", true, "run the verifier (go test -run TestVerify ./techempower/) first and skip contestants that fail it")
+	only := fs.String("tests", "", "comma-separated tests to run (default all six)")
+	who := fs.String("contestants", "", "comma-separated contestants (default all)")
+	fs.StringVar(&cfg.out, "out", "results/techempower.md", "Markdown report `file`")
+	fs.StringVar(&cfg.raw, "raw", "results/techempower.txt", "file for every measurement, one per line")
+	fs.StringVar(&cfg.bin, "bin", "", "the techempower binary to start servers with (default: this one)")
+	fs.StringVar(&cfg.serverLog, "server-log", "results/techempower-servers.log", "`file` that collects the servers' own output")
+	fs.Parse(args)
+	if cfg.rounds < 1 {
+		return errors.New("-rounds must be at least 1")
+	}
+	if cfg.bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		cfg.bin = exe
+	}
+	for _, t := range tests(cfg.queries) {
+		if *only == "" || contains(*only, t.Name) {
+			cfg.testNames = append(cfg.testNames, t.Name)
+		}
+	}
+	for _, c := range techempower.Contestants() {
+		if *who == "" || contains(*who, c.Name) {
+			cfg.entries = append(cfg.entries, c.Name)
+		}
+	}
+	if len(cfg.testNames) == 0 || len(cfg.entries) == 0 {
+		return errors.New("no tests or no contestants selected")
+	}
+	return run(cfg)
+}
+
+func contains(list, name string) bool {
+	for _, s := range strings.Split(list, ",") {
+		if strings.TrimSpace(s) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func run(cfg runConfig) error {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		return errors.New("wrk is not installed (apt-get install wrk; run-techempower.sh does it)")
+	}
+	load := loadAverage()
+	logf("setup: %s", redact(cfg.db))
+	if err := setupDatabase(cfg.db); err != nil {
+		return err
+	}
+	var notes []string
+	if cfg.verify {
+		failed, err := verify(cfg.entries)
+		if err != nil {
+			return err
+		}
+		var kept []string
+		for _, name := range cfg.entries {
+			if msg, bad := failed[name]; bad {
+				notes = append(notes, fmt.Sprintf("%s failed verification and was not benchmarked: %s", name, msg))
+				logf("verify: %s FAILED: %s", name, msg)
+				continue
+			}
+			kept = append(kept, name)
+		}
+		cfg.entries = kept
+	} else {
+		notes = append(notes, "The verifier was not run (-verify=false).")
+	}
+
+	rep := &report{
+		tests:   cfg.testNames,
+		entries: cfg.entries,
+		rounds:  cfg.rounds,
+		results: map[string]map[string][]wrkResult{},
+		notes:   notes,
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.raw), 0o755); err != nil {
+		return err
+	}
+	raw, err := os.Create(cfg.raw)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	fmt.Fprintf(raw, "# test round contestant requests/sec requests non2xx socket_errors\n")
+	// The servers' own output (Kiln, for one, logs the requests wrk
+	// abandons when it stops) goes to a file, not the terminal.
+	if cfg.logFile, err = os.Create(cfg.serverLog); err != nil {
+		return err
+	}
+	defer cfg.logFile.Close()
+
+	paths := map[string]string{}
+	for _, t := range tests(cfg.queries) {
+		paths[t.Name] = t.Path
+	}
+	start := time.Now()
+	for _, tn := range cfg.testNames {
+		rep.results[tn] = map[string][]wrkResult{}
+		for round := 1; round <= cfg.rounds; round++ {
+			for _, name := range cfg.entries {
+				res, err := measure(cfg, name, paths[tn])
+				if err != nil {
+					return fmt.Errorf("%s, %s, round %d: %w", tn, name, round, err)
+				}
+				rep.results[tn][name] = append(rep.results[tn][name], res)
+				fmt.Fprintf(raw, "%s %d %s %.2f %d %d %d\n", tn, round, name, res.RequestsPerSec, res.Requests, res.Non2xx, res.SocketErrors)
+				logf("%-9s round %d/%d %-9s %10.0f req/s  (non-2xx %d, socket errors %d)", tn, round, cfg.rounds, name, res.RequestsPerSec, res.Non2xx, res.SocketErrors)
+			}
+		}
+	}
+
+	var md bytes.Buffer
+	fmt.Fprintf(&md, "Command: `%s`\n\n", strings.Join(os.Args, " "))
+	fmt.Fprintf(&md, "Machine: %d CPUs (%s), %s; %s; load average before the run: %s; the run took %s.\n\n",
+		runtime.NumCPU(), cpuModel(), runtime.Version(), wrkVersion(), load, time.Since(start).Round(time.Second))
+	fmt.Fprintf(&md, "Load: wrk -t%d -c%d, %s warm-up then %s measured per contestant and round; %d interleaved rounds; queries=%d for the queries and updates tests; database pool %d connections for every contestant. wrk, the server and PostgreSQL share the machine's cores; plaintext is not pipelined.\n\n",
+		cfg.threads, cfg.connections, cfg.warmup, cfg.duration, cfg.rounds, cfg.queries, cfg.pool)
+	rep.write(&md)
+	if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(cfg.out, md.Bytes(), 0o644); err != nil {
+		return err
+	}
+	os.Stdout.Write(md.Bytes())
+	return nil
+}
+
+// measure starts the contestant's server, warms it up and measures it.
+func measure(cfg runConfig, name, path string) (wrkResult, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return wrkResult{}, err
+	}
+	cmd := exec.Command(cfg.bin, "serve", "-contestant", name, "-addr", addr, "-db", cfg.db, "-pool", strconv.Itoa(cfg.pool))
+	cmd.Stdout, cmd.Stderr = cfg.logFile, cfg.logFile
+	if err := cmd.Start(); err != nil {
+		return wrkResult{}, err
+	}
+	defer stop(cmd)
+	url := "http://" + addr + path
+	if err := waitReady("http://" + addr + "/plaintext"); err != nil {
+		return wrkResult{}, fmt.Errorf("%s did not start: %w", name, err)
+	}
+	if cfg.warmup > 0 {
+		if _, err := wrk(cfg, cfg.warmup, url); err != nil {
+			return wrkResult{}, err
+		}
+	}
+	return wrk(cfg, cfg.duration, url)
+}
+
+func wrk(cfg runConfig, d time.Duration, url string) (wrkResult, error) {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	out, err := exec.Command("wrk", "-t", strconv.Itoa(cfg.threads), "-c", strconv.Itoa(cfg.connections),
+		"-d", strconv.Itoa(secs)+"s", "--timeout", "8s", "-H", "Connection: keep-alive", url).CombinedOutput()
+	if err != nil {
+		return wrkResult{}, fmt.Errorf("wrk: %w\n%s", err, out)
+	}
+	return parseWrk(string(out))
+}
+
+// stop sends SIGTERM, then SIGKILL if the server has not exited after 15
+// seconds.
+func stop(cmd *exec.Cmd) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func waitReady(url string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	return last
+}
+
+// verify runs the verifier and returns the contestants whose subtest did
+// not pass, with a reason. It requires PostgreSQL (KILN_REQUIRE_SERVICES=1),
+// so that a skipped verifier cannot pass for a passed one.
+func verify(entries []string) (map[string]string, error) {
+	logf("verify: go test -count=1 -json -run '^TestVerify$' ./techempower/")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-json", "-run", "^TestVerify$", "./techempower/")
+	cmd.Env = append(os.Environ(), "KILN_REQUIRE_SERVICES=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return nil, fmt.Errorf("running the verifier: %w\n%s", err, stderr.Bytes())
+	}
+	return verifyResults(out, entries, stderr.String())
+}
+
+// verifyResults reads go test -json output: a contestant passes when its
+// TestVerify/<name> subtest passed.
+func verifyResults(out []byte, entries []string, stderr string) (map[string]string, error) {
+	status := map[string]string{}
+	output := map[string]*strings.Builder{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var ev struct{ Action, Test, Output string }
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue
+		}
+		name, ok := strings.CutPrefix(ev.Test, "TestVerify/")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(name, "/")
+		switch ev.Action {
+		case "output":
+			if output[name] == nil {
+				output[name] = &strings.Builder{}
+			}
+			if output[name].Len() < 2000 && strings.Contains(ev.Output, ".go:") {
+				output[name].WriteString(strings.TrimSpace(ev.Output) + " ")
+			}
+		case "pass", "fail", "skip":
+			if ev.Test == "TestVerify/"+name {
+				status[name] = ev.Action
+			}
+		}
+	}
+	failed := map[string]string{}
+	for _, name := range entries {
+		switch status[name] {
+		case "pass":
+		case "":
+			failed[name] = "no result from the verifier " + strings.TrimSpace(stderr)
+		default:
+			msg := status[name]
+			if b := output[name]; b != nil {
+				msg += ": " + b.String()
+			}
+			failed[name] = msg
+		}
+	}
+	return failed, nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func wrkVersion() string {
+	out, _ := exec.Command("wrk", "-v").CombinedOutput()
+	line, _, _ := strings.Cut(string(out), "\n")
+	if f := strings.Fields(line); len(f) >= 2 {
+		return "wrk " + f[1]
+	}
+	return "wrk"
+}
+
+// redact hides a password in a database URL.
+func redact(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if at := strings.LastIndex(u, "@"); at > i {
+			if c := strings.Index(u[i+3:at], ":"); c >= 0 {
+				return u[:i+3+c] + ":xxxxx" + u[at:]
+			}
+		}
+	}
+	return u
+}
