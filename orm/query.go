@@ -362,29 +362,28 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	if q.err != nil {
 		return nil, q.err
 	}
-	// Room for Limit's rows up front, within reason.
-	capacity := 0
-	if q.limit > 0 {
-		capacity = min(q.limit, 256)
-	}
-	return q.fetch(ctx, q.selectSQL(q.columnList()), q.args, capacity)
+	return q.fetch(ctx, q.selectSQL(q.columnList()), q.args, q.limit)
 }
 
 // fetch runs query, whose columns are the model's fields in order, and
-// returns the rows, in a slice of capacity or more (never nil).
-func (q *Q[T]) fetch(ctx context.Context, query string, args []any, capacity int) ([]T, error) {
+// returns the rows (never nil). limit, when above 0, is the query's LIMIT:
+// the result has room for that many rows (up to 256) from the start, and
+// once that many are read fetch stops without asking for more, as
+// QueryRow does, which on SQLite saves running the statement one more
+// step.
+func (q *Q[T]) fetch(ctx context.Context, query string, args []any, limit int) ([]T, error) {
 	rows, err := q.on.reader().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, q.db.queryErr(err)
 	}
 	defer rows.Close()
-	out := make([]T, 0, capacity)
+	out := make([]T, 0, min(max(limit, 0), 256))
 	scanModel := q.m
 	if q.fields != nil {
 		scanModel = &Model{Name: q.m.Name, Fields: q.fields}
 	}
 	sc := newRowScanner(scanModel)
-	for rows.Next() {
+	for (limit <= 0 || len(out) < limit) && rows.Next() {
 		var zero T
 		out = append(out, zero)
 		if err := sc.scan(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
