@@ -43,6 +43,16 @@ var tableRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 // for an embed.FS holding a migrations directory pass
 // fs.Sub(fsys, "migrations").
 //
+// On SQLite, whose PRAGMA foreign_keys does nothing inside a transaction,
+// a migration file whose first statement is PRAGMA foreign_keys = OFF
+// runs with foreign keys off, as SQLite's table-rebuild procedure needs
+// (dropping a table that other tables refer to would otherwise fire
+// their ON DELETE actions): the Migrator runs that statement before the
+// migration's transaction, runs PRAGMA foreign_key_check before
+// committing, failing and rolling back if any row breaks a foreign key,
+// and turns foreign keys back on afterwards (a last PRAGMA
+// foreign_keys = ON in the file is taken as that).
+//
 // New fails, saying which files and what to do, on a .sql file whose name
 // does not follow the pattern, two migrations with one version, a down
 // file without an up file, and a migration with files only for other

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -320,6 +321,20 @@ func (s *session) run(ctx context.Context, mig *Migration, up bool) (bool, error
 		}
 		return true, nil
 	}
+	first, last := 0, len(stmts) // the statements to run in the transaction
+	fkOff := s.m.dialect == "sqlite" && len(stmts) > 0 && isForeignKeysPragma(stmts[0].sql, "off")
+	if fkOff {
+		// SQLite ignores PRAGMA foreign_keys inside a transaction: turn
+		// them off before it, and back on after it (see New).
+		first = 1
+		if isForeignKeysPragma(stmts[last-1].sql, "on") {
+			last--
+		}
+		if _, err := s.conn.ExecContext(ctx, stmts[0].sql); err != nil {
+			return false, &Error{File: file, Statement: 1, Line: stmts[0].line, SQL: stmts[0].sql, Err: err}
+		}
+		defer s.foreignKeysOn()
+	}
 	tx, err := s.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("migrate: %s: begin: %w", file, err)
@@ -334,9 +349,15 @@ func (s *session) run(ctx context.Context, mig *Migration, up bool) (bool, error
 	if applied == up {
 		return false, nil
 	}
-	for i, st := range stmts {
+	for i := first; i < last; i++ {
+		st := stmts[i]
 		if _, err := tx.ExecContext(ctx, st.sql); err != nil {
 			return false, &Error{File: file, Statement: i + 1, Line: st.line, SQL: st.sql, Err: err}
+		}
+	}
+	if fkOff {
+		if err := foreignKeyCheck(ctx, tx, file); err != nil {
+			return false, err
 		}
 	}
 	if err := book(tx); err != nil {
@@ -346,4 +367,60 @@ func (s *session) run(ctx context.Context, mig *Migration, up bool) (bool, error
 		return false, fmt.Errorf("migrate: %s: commit: %w", file, err)
 	}
 	return true, nil
+}
+
+// isForeignKeysPragma reports whether sql is PRAGMA foreign_keys = value
+// (on or off; also written 1 or 0, with or without spaces).
+func isForeignKeysPragma(sql, value string) bool {
+	f := strings.Fields(strings.ToLower(strings.ReplaceAll(sql, "=", " = ")))
+	if len(f) != 4 || f[0] != "pragma" || f[1] != "foreign_keys" || f[2] != "=" {
+		return false
+	}
+	v := strings.Trim(f[3], "'\"")
+	if value == "on" {
+		return v == "on" || v == "1" || v == "true" || v == "yes"
+	}
+	return v == "off" || v == "0" || v == "false" || v == "no"
+}
+
+// foreignKeysOn turns SQLite's foreign keys back on after a migration ran
+// with them off. If it cannot, it discards the connection, so none runs
+// on with foreign keys off (orm.Open turns them on for every new one).
+func (s *session) foreignKeysOn() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); err != nil {
+		s.m.log.Warn("migrate: could not turn SQLite foreign keys back on; closing the connection", "error", err)
+		_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+}
+
+// foreignKeyCheck fails when rows of the SQLite database break a foreign
+// key: what a migration run with foreign keys off must not leave behind.
+func foreignKeyCheck(ctx context.Context, q querier, file string) error {
+	rows, err := q.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("migrate: %s: PRAGMA foreign_key_check: %w", file, err)
+	}
+	defer rows.Close()
+	var bad []string
+	n := 0
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int64
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return fmt.Errorf("migrate: %s: PRAGMA foreign_key_check: %w", file, err)
+		}
+		if n++; n <= 5 {
+			bad = append(bad, fmt.Sprintf("%s row %d refers to a missing %s row", table, rowid.Int64, parent))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("migrate: %s: PRAGMA foreign_key_check: %w", file, err)
+	}
+	if n > 0 {
+		return fmt.Errorf("migrate: %s ran with foreign keys off and leaves %d rows that break a foreign key (%s); it was rolled back: fix the data, or the migration", file, n, strings.Join(bad, "; "))
+	}
+	return nil
 }

@@ -23,7 +23,8 @@ func (db *DB) SQL() *sql.DB { return db.write }
 func (db *DB) ReadSQL() *sql.DB { return db.read }
 
 // Pgx returns the pgx connection pool on PostgreSQL, for pgx batches,
-// pipelines and COPY, and nil on other databases.
+// pipelines and COPY, and nil on other databases. Its connections are its
+// own, apart from those of SQL, and opened only when it is used.
 func (db *DB) Pgx() *pgxpool.Pool { return db.pgx }
 
 // Exec runs a statement that changes data (INSERT, UPDATE, DELETE, DDL)
@@ -37,7 +38,7 @@ func (db *DB) Pgx() *pgxpool.Pool { return db.pgx }
 // on MySQL/MariaDB it also looks up the columns of a duplicated unique key,
 // which the server's message names only by index.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := db.writer().ExecContext(ctx, query, args...)
+	res, err := dbExec{db.write}.ExecContext(ctx, query, args...) // traced, not cached
 	if err != nil {
 		return nil, db.classify(ctx, query, err)
 	}
@@ -48,14 +49,14 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // read-only: run INSERT … RETURNING with DB.SQL().QueryContext and pass its
 // error through ClassifyError. Values go in args, as for Exec.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return db.reader().QueryContext(ctx, query, args...)
+	return dbExec{db.read}.QueryContext(ctx, query, args...)
 }
 
 // QueryRow runs a SELECT that returns at most one row on the read pool.
 // Its error, including sql.ErrNoRows, surfaces from Scan. Values go in
 // args, as for Exec.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.reader().QueryRowContext(ctx, query, args...)
+	return dbExec{db.read}.QueryRowContext(ctx, query, args...)
 }
 
 // classify applies ClassifyError and fills in what the database's message
@@ -123,7 +124,8 @@ type Health struct {
 	// Error is Ping's error, when OK is false.
 	Error string `json:"error,omitempty"`
 	// Open, InUse and Idle count the connections of the write pool (on
-	// PostgreSQL, of the pgx pool).
+	// PostgreSQL the database/sql pool that Kiln's queries use; the pgx
+	// pool's are in Pgx().Stat()).
 	Open  int `json:"open"`
 	InUse int `json:"in_use"`
 	Idle  int `json:"idle"`
@@ -135,13 +137,6 @@ func (db *DB) Health(ctx context.Context) Health {
 	if err := db.Ping(ctx); err != nil {
 		h.OK, h.Error = false, err.Error()
 	}
-	if db.pgx != nil {
-		// database/sql hands pgx connections back to the pgx pool after each
-		// use, so its own counts stay at zero: report the pgx pool's.
-		st := db.pgx.Stat()
-		h.Open, h.InUse, h.Idle = int(st.TotalConns()), int(st.AcquiredConns()), int(st.IdleConns())
-		return h
-	}
 	st := db.write.Stats()
 	h.Open, h.InUse, h.Idle = st.OpenConnections, st.InUse, st.Idle
 	return h
@@ -149,6 +144,11 @@ func (db *DB) Health(ctx context.Context) Health {
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	for _, c := range []*stmtCache{db.wcache, db.rcache} {
+		if c != nil {
+			c.close()
+		}
+	}
 	var errs []error
 	if db.read != db.write {
 		errs = append(errs, db.read.Close())

@@ -125,7 +125,40 @@ func ExampleWithQueryHook() {
 	}
 	fmt.Println(w.Name, len(w.Articles))
 	// Output:
-	// SQL: SELECT "id", "name" FROM "writers" WHERE ("writers"."id" = ?) LIMIT 1 [2]
+	// SQL: SELECT "id", "name" FROM "writers" WHERE "id" = ? LIMIT 1 [2]
 	// SQL: SELECT "articles"."id", "articles"."writer_id", "articles"."title" FROM "articles" WHERE "articles"."writer_id" IN (?) ORDER BY "articles"."id" [2]
 	// Bob 1
+}
+
+func ExampleBatch() {
+	db, cleanup := exampleBlog()
+	defer cleanup()
+	ctx := context.Background()
+
+	// Queue reads by primary key, then run them together: one round trip
+	// on PostgreSQL (a pgx pipeline).
+	b := orm.NewBatch(db)
+	articles := make([]Article, 3)
+	for i := range articles {
+		b.Get(&articles[i], i+1)
+	}
+	if err := b.Run(ctx); err != nil {
+		log.Fatal(err)
+	}
+	// Then write them back the same way.
+	for i := range articles {
+		articles[i].Title += "!"
+		b.Update(&articles[i], "title")
+	}
+	if err := b.Run(ctx); err != nil {
+		log.Fatal(err)
+	}
+	again, _ := orm.Query[Article](db).OrderBy("id").All(ctx)
+	for _, a := range again {
+		fmt.Println(a.Title)
+	}
+	// Output:
+	// Generics!
+	// Iterators!
+	// SQLite!
 }

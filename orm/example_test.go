@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/orm"
@@ -102,4 +103,42 @@ func ExampleConstraintError() {
 	// true
 	// users email 409
 	// 409 unique_violation email is already taken
+}
+
+func ExampleInsertMany() {
+	ctx := context.Background()
+	db, cleanup := exampleDB()
+	defer cleanup()
+
+	type Post struct {
+		ID        int64     `db:"id,pk"`
+		Title     string    `db:",size=200"`
+		CreatedAt time.Time `db:",created_at"`
+	}
+	if _, err := db.Exec(ctx, "CREATE TABLE posts (id INTEGER PRIMARY KEY, title VARCHAR(200) NOT NULL, created_at DATETIME NOT NULL)"); err != nil {
+		log.Fatal(err)
+	}
+
+	// One INSERT for the three rows; keys and timestamps are written back
+	// into the slice.
+	posts := []Post{{Title: "Hello"}, {Title: "Bulk"}, {Title: "Insert"}}
+	if err := orm.InsertMany(ctx, db, posts); err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range posts {
+		fmt.Println(p.ID, p.Title, p.CreatedAt.Equal(posts[0].CreatedAt))
+	}
+
+	// All or nothing: a violation stores no row of the batch.
+	if _, err := db.Exec(ctx, "CREATE UNIQUE INDEX posts_title ON posts (title)"); err != nil {
+		log.Fatal(err)
+	}
+	err := orm.InsertMany(ctx, db, []Post{{Title: "New"}, {Title: "Hello"}})
+	n, _ := orm.Query[Post](db).Count(ctx)
+	fmt.Println(errors.Is(err, orm.ErrUniqueViolation), n)
+	// Output:
+	// 1 Hello true
+	// 2 Bulk true
+	// 3 Insert true
+	// true 3
 }

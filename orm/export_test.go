@@ -7,3 +7,14 @@ func SetPreloadChunk(n int) (restore func()) {
 	preloadChunk = n
 	return func() { preloadChunk = old }
 }
+
+// SetBulkRowsLimit caps the rows per InsertMany statement at n, so a batch
+// of a few rows spans several statements, until the returned function
+// restores the previous cap. It changes a package variable: call it only
+// from a test that is not parallel, and restore in t.Cleanup so the cap
+// outlives the test's parallel subtests.
+func SetBulkRowsLimit(n int) (restore func()) {
+	prev := bulkRowsLimit
+	bulkRowsLimit = n
+	return func() { bulkRowsLimit = prev }
+}

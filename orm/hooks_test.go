@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -103,6 +104,40 @@ func TestHooks(t *testing.T) {
 		reread, _ := orm.Query[HookedTask](db).Get(ctx, stored.ID)
 		if reread.Done {
 			t.Fatal("vetoed update was written")
+		}
+	})
+}
+
+// TestInsertValue checks the run-time-typed insert: it fills the key and
+// timestamps and runs the hooks, like Insert.
+func TestInsertValue(t *testing.T) {
+	t.Parallel()
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		createTasks(t, db)
+		m, err := orm.Register[HookedTask](db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := reflect.New(m.Type)
+		v.Elem().FieldByName("Title").SetString("  built at run time ")
+		if err := orm.InsertValue(ctx, db, v.Interface()); err != nil {
+			t.Fatal(err)
+		}
+		task := v.Interface().(*HookedTask)
+		if task.ID == 0 || task.CreatedAt.IsZero() || task.Title != "built at run time" || task.afterInsertID != task.ID {
+			t.Fatalf("InsertValue did not fill the row or run hooks: %+v", task)
+		}
+		if got, err := orm.Query[HookedTask](db).Get(ctx, task.ID); err != nil || got.Title != "built at run time" {
+			t.Fatalf("stored %+v, %v", got, err)
+		}
+		if err := orm.InsertValue(ctx, db, hooked("   ")); kiln.ErrorStatus(err) != http.StatusUnprocessableEntity {
+			t.Fatalf("veto: %v", err)
+		}
+		for _, bad := range []any{HookedTask{}, (*HookedTask)(nil), new(int), nil} {
+			if err := orm.InsertValue(ctx, db, bad); err == nil || !strings.Contains(err.Error(), "pointer to a model struct") {
+				t.Errorf("InsertValue(%T): %v, want an error asking for a pointer", bad, err)
+			}
 		}
 	})
 }

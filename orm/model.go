@@ -46,6 +46,7 @@ type Model struct {
 
 	byColumn map[string]*Field
 	byName   map[string]*Field
+	sql      sync.Map // dialect name → *modelSQL, see sqlFor
 }
 
 // Field is one stored struct field.
@@ -221,6 +222,14 @@ func MustRegister[T any](r modelRegistry) *Model {
 func (r *Registry) register(t reflect.Type) (*Model, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("orm: cannot register %s: a model is a struct type, such as orm.Register[Post]", t)
+	}
+	// Queries register their model on every call: find it under the read
+	// lock, and take the write lock only to add one.
+	r.mu.RLock()
+	m, ok := r.byType[t]
+	r.mu.RUnlock()
+	if ok {
+		return m, nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -20,7 +20,9 @@ import (
 // Options configures Open. A nil *Options gives the defaults.
 type Options struct {
 	// MaxOpenConns limits open connections (for SQLite: the read pool; the
-	// writer always has exactly one). Defaults to 8.
+	// writer always has exactly one). On PostgreSQL the pgx pool (DB.Pgx)
+	// has a limit of its own of the same size, and opens connections only
+	// when it is used. Defaults to 8.
 	MaxOpenConns int
 	// MaxIdleConns is how many idle connections are kept. Defaults to
 	// MaxOpenConns.
@@ -42,6 +44,9 @@ type DB struct {
 	read    *sql.DB // SQLite's read-only pool; equal to write elsewhere
 	pgx     *pgxpool.Pool
 	models  Registry
+	// wcache and rcache run Kiln's own statements on write and read as
+	// prepared statements (SQLite only; nil elsewhere). See stmtCache.
+	wcache, rcache *stmtCache
 }
 
 // Open connects to the database at url and checks the connection:
@@ -143,7 +148,8 @@ func openSQLite(path string, opts *Options) (*DB, error) {
 			return nil, fmt.Errorf("orm: open sqlite: %w", err)
 		}
 		configure(w, opts, 1)
-		return &DB{dialect: sqliteDialect{}, write: w, read: w}, nil
+		c := newStmtCache(w, stmtCacheSize)
+		return &DB{dialect: sqliteDialect{}, write: w, read: w, wcache: c, rcache: c}, nil
 	}
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -177,7 +183,8 @@ func openSQLite(path string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("orm: open sqlite %s: %w", path, err)
 	}
 	configure(r, opts, poolSize(opts))
-	return &DB{dialect: sqliteDialect{}, write: w, read: r}, nil
+	return &DB{dialect: sqliteDialect{}, write: w, read: r,
+		wcache: newStmtCache(w, stmtCacheSize), rcache: newStmtCache(r, stmtCacheSize)}, nil
 }
 
 // uriPath escapes the characters that would end the path part of a SQLite
@@ -200,7 +207,14 @@ func openPostgres(ctx context.Context, u string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("orm: open postgres: %w", err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
+	// database/sql gets connections of its own rather than borrowing the
+	// pgx pool's (stdlib.OpenDBFromPool): borrowing turns database/sql's
+	// idle pool off, so every query acquired a pool connection and wrapped
+	// it anew, about 10 µs and a dozen allocations per query
+	// (BENCHMARKS.md, ORM). The pgx pool opens connections only when used
+	// through Pgx.
+	db := stdlib.OpenDB(*cfg.ConnConfig)
+	configure(db, opts, poolSize(opts))
 	return &DB{dialect: postgresDialect{}, write: db, read: db, pgx: pool}, nil
 }
 

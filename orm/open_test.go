@@ -214,3 +214,30 @@ func TestOpenSQLitePathWithURICharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresPoolKeepsConnections checks that database/sql on PostgreSQL
+// keeps idle connections between queries, with Kiln's pool size, instead
+// of acquiring and wrapping a pgx pool connection per query; and that the
+// pgx pool still works, with connections of its own.
+func TestPostgresPoolKeepsConnections(t *testing.T) {
+	t.Parallel()
+	db := openDB(t, kilntest.PostgresURL(t))
+	ctx := context.Background()
+	for range 3 {
+		var n int
+		if err := db.QueryRow(ctx, "SELECT 1").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := db.SQL().Stats()
+	if st.MaxOpenConnections != 8 || st.Idle < 1 || st.OpenConnections != 1 {
+		t.Fatalf("database/sql pool after three queries: %+v; want one idle connection kept, of at most 8", st)
+	}
+	var n int
+	if err := db.Pgx().QueryRow(ctx, "SELECT 2").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("pgx pool: %d, %v", n, err)
+	}
+	if got := db.Pgx().Stat().TotalConns(); got != 1 {
+		t.Fatalf("pgx pool has %d connections, want the 1 it opened for its own query", got)
+	}
+}

@@ -194,7 +194,11 @@ func fetchRelated(ctx context.Context, on Querier, r *Relation, keys []any) ([]r
 		b.WriteString(" AND " + qc(t.Table, t.DeletedAt.Column) + " IS NULL")
 	}
 	b.WriteString(" ORDER BY " + qc(t.Table, t.PrimaryKey.Column))
-	rows, err := on.reader().QueryContext(ctx, rebind(d, b.String()), keys...)
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = driverArg(k)
+	}
+	rows, err := on.reader().QueryContext(ctx, rebind(d, b.String()), args...)
 	if err != nil {
 		return nil, fmt.Errorf("orm: preloading %s.%s: %w", r.Model.Name, r.Name, db.queryErr(err))
 	}
@@ -205,12 +209,12 @@ func fetchRelated(ctx context.Context, on Querier, r *Relation, keys []any) ([]r
 		var row relatedRow
 		if r.Kind == ManyToMany {
 			jk := reflect.New(r.References.Type)
-			if err := scanRow(rows, t, v.Elem(), jk.Interface()); err != nil {
+			if err := scanRow(rows.Scan, t, v.Elem(), jk.Interface()); err != nil {
 				return nil, err
 			}
 			row.key, _ = keyOf(jk.Elem())
 		} else {
-			if err := scanRow(rows, t, v.Elem()); err != nil {
+			if err := scanRow(rows.Scan, t, v.Elem()); err != nil {
 				return nil, err
 			}
 			row.key, _ = keyOf(v.Elem().FieldByIndex(keyCol.Index))

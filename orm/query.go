@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,13 +48,16 @@ func Query[T any](q Querier) *Q[T] {
 	return &Q[T]{on: q, db: db, m: m, err: err, limit: -1}
 }
 
+// clone returns a copy of q to refine. Its slices share q's arrays but
+// are clipped to their length, so an append to the copy's copies instead
+// of writing into q's.
 func (q *Q[T]) clone() *Q[T] {
 	c := *q
-	c.where = append([]string(nil), q.where...)
-	c.args = append([]any(nil), q.args...)
-	c.order = append([]string(nil), q.order...)
-	c.joins = append([]string(nil), q.joins...)
-	c.preload = append([]string(nil), q.preload...)
+	c.where = q.where[:len(q.where):len(q.where)]
+	c.args = q.args[:len(q.args):len(q.args)]
+	c.order = q.order[:len(q.order):len(q.order)]
+	c.joins = q.joins[:len(q.joins):len(q.joins)]
+	c.preload = q.preload[:len(q.preload):len(q.preload)]
 	return &c
 }
 
@@ -140,8 +146,14 @@ func (m *Model) fieldByColumnOrName(s string) *Field {
 
 // expandIn replaces "?" with one placeholder per element when the matching
 // argument is a slice (other than []byte), and counts that every ? has an
-// argument.
+// argument. Without a slice argument it returns cond and args as they are.
 func expandIn(cond string, args []any) (string, []any, error) {
+	if !slices.ContainsFunc(args, needsRewrite) {
+		if n := countMarks(cond); n != len(args) {
+			return cond, args, fmt.Errorf("orm: condition %q has %d ? but %d values", cond, n, len(args))
+		}
+		return cond, args, nil
+	}
 	var b strings.Builder
 	var flat []any
 	n := 0
@@ -188,12 +200,57 @@ func expandIn(cond string, args []any) (string, []any, error) {
 			continue
 		}
 		b.WriteByte('?')
-		flat = append(flat, a)
+		flat = append(flat, driverArg(a))
 	}
 	if n != len(args) {
 		return cond, args, fmt.Errorf("orm: condition %q has %d ? but %d values", cond, n, len(args))
 	}
 	return b.String(), flat, nil
+}
+
+// isList reports whether a is a slice that "IN ?" expands: any slice but
+// []byte.
+func isList(a any) bool {
+	if a == nil {
+		return false
+	}
+	t := reflect.TypeOf(a)
+	return t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8
+}
+
+// needsRewrite reports whether expandIn must rewrite a: a list to expand,
+// or a [16]byte UUID to send as bytes.
+func needsRewrite(a any) bool {
+	_, uuid := a.([16]byte)
+	return uuid || isList(a)
+}
+
+// driverArg turns a [16]byte UUID into the []byte drivers take (they take
+// no arrays), and returns other values as they are.
+func driverArg(a any) any {
+	if u, ok := a.([16]byte); ok {
+		return u[:]
+	}
+	return a
+}
+
+// countMarks counts the ? outside quotes in cond, as expandIn reads them.
+func countMarks(cond string) int {
+	n := 0
+	inQuote := byte(0)
+	for i := 0; i < len(cond); i++ {
+		switch ch := cond[i]; {
+		case inQuote != 0:
+			if ch == inQuote {
+				inQuote = 0
+			}
+		case ch == '\'' || ch == '"' || ch == '`':
+			inQuote = ch
+		case ch == '?':
+			n++
+		}
+	}
+	return n
 }
 
 // rebind turns ? placeholders into the dialect's ($1, $2… on PostgreSQL),
@@ -226,6 +283,7 @@ func rebind(d Dialect, q string) string {
 
 func (q *Q[T]) selectSQL(cols string) string {
 	var b strings.Builder
+	b.Grow(64 + len(cols) + len(q.m.Table))
 	b.WriteString("SELECT ")
 	b.WriteString(cols)
 	b.WriteString(" FROM ")
@@ -239,12 +297,14 @@ func (q *Q[T]) selectSQL(cols string) string {
 		b.WriteString(strings.Join(q.order, ", "))
 	}
 	if q.limit >= 0 {
-		fmt.Fprintf(&b, " LIMIT %d", q.limit)
+		b.WriteString(" LIMIT ")
+		b.WriteString(strconv.Itoa(q.limit))
 	} else if q.offset > 0 && q.db.dialect.Name() != "postgres" {
 		b.WriteString(" LIMIT " + noLimit(q.db.dialect))
 	}
 	if q.offset > 0 {
-		fmt.Fprintf(&b, " OFFSET %d", q.offset)
+		b.WriteString(" OFFSET ")
+		b.WriteString(strconv.Itoa(q.offset))
 	}
 	return rebind(q.db.dialect, b.String())
 }
@@ -257,28 +317,35 @@ func noLimit(d Dialect) string {
 }
 
 func (q *Q[T]) writeWhere(b *strings.Builder) {
-	conds := q.where
-	if q.m.DeletedAt != nil && !q.withDeleted {
-		conds = append(append([]string(nil), conds...), q.col(q.m.DeletedAt)+" IS NULL")
+	softDeleted := q.m.DeletedAt != nil && !q.withDeleted
+	if len(q.where) == 0 && !softDeleted {
+		return
 	}
-	if len(conds) > 0 {
-		b.WriteString(" WHERE ")
-		b.WriteString(strings.Join(conds, " AND "))
+	b.WriteString(" WHERE ")
+	for i, c := range q.where {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(c)
+	}
+	if softDeleted {
+		if len(q.where) > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(q.col(q.m.DeletedAt) + " IS NULL")
 	}
 }
 
-// selected returns the fields the query reads: Select's, or all.
-func (q *Q[T]) selected() []*Field {
-	if q.fields != nil {
-		return q.fields
-	}
-	return q.m.Fields
-}
-
-// columnList is the SELECT list, qualified with the table when the query
-// joins others.
+// columnList is the SELECT list: the model's columns built once, or
+// Select's, qualified with the table when the query joins others.
 func (q *Q[T]) columnList() string {
-	fields := q.selected()
+	if q.fields == nil && len(q.joins) == 0 {
+		return q.m.sqlFor(q.db.dialect).columns
+	}
+	fields := q.fields
+	if fields == nil {
+		fields = q.m.Fields
+	}
 	cols := make([]string, len(fields))
 	for i, f := range fields {
 		if len(q.joins) > 0 {
@@ -295,33 +362,41 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 	if q.err != nil {
 		return nil, q.err
 	}
-	rows, err := q.on.reader().QueryContext(ctx, q.selectSQL(q.columnList()), q.args...)
+	return q.fetch(ctx, q.selectSQL(q.columnList()), q.args, q.limit)
+}
+
+// fetch runs query, whose columns are the model's fields in order, and
+// returns the rows (never nil). limit, when above 0, is the query's LIMIT:
+// the result has room for that many rows (up to 256) from the start, and
+// once that many are read fetch stops without asking for more, as
+// QueryRow does, which on SQLite saves running the statement one more
+// step.
+func (q *Q[T]) fetch(ctx context.Context, query string, args []any, limit int) ([]T, error) {
+	rows, err := q.on.reader().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, q.db.queryErr(err)
 	}
 	defer rows.Close()
+	out := make([]T, 0, min(max(limit, 0), 256))
 	scanModel := q.m
 	if q.fields != nil {
 		scanModel = &Model{Name: q.m.Name, Fields: q.fields}
 	}
-	var out []T
-	for rows.Next() {
-		var v T
-		if err := scanInto(rows, scanModel, reflect.ValueOf(&v).Elem()); err != nil {
+	sc := newRowScanner(scanModel)
+	for (limit <= 0 || len(out) < limit) && rows.Next() {
+		var zero T
+		out = append(out, zero)
+		if err := sc.scan(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
 			return nil, err
 		}
-		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, q.db.queryErr(err)
 	}
-	if err := rows.Close(); err != nil {
-		return nil, q.db.queryErr(err)
-	}
-	if out == nil {
-		out = []T{}
-	}
 	if len(q.preload) > 0 && len(out) > 0 {
+		if err := rows.Close(); err != nil {
+			return nil, q.db.queryErr(err)
+		}
 		if err := q.runPreload(ctx, out); err != nil {
 			return nil, err
 		}
@@ -344,11 +419,22 @@ func (q *Q[T]) First(ctx context.Context) (T, error) {
 
 // Get returns the row whose primary key is pk, or ErrNotFound.
 func (q *Q[T]) Get(ctx context.Context, pk any) (T, error) {
+	var zero T
 	if q.err != nil {
-		var zero T
 		return zero, q.err
 	}
-	return q.Where(q.col(q.m.PrimaryKey)+" = ?", pk).First(ctx)
+	if len(q.where) > 0 || len(q.order) > 0 || q.offset > 0 || q.withDeleted || q.fields != nil || len(q.joins) > 0 {
+		return q.Where(q.col(q.m.PrimaryKey)+" = ?", pk).First(ctx)
+	}
+	// The plain Query[T](db).Get(ctx, id): a statement built once.
+	rows, err := q.fetch(ctx, q.m.sqlFor(q.db.dialect).get, []any{driverArg(pk)}, 1)
+	if err != nil {
+		return zero, err
+	}
+	if len(rows) == 0 {
+		return zero, fmt.Errorf("orm: %s: %w", q.m.Name, ErrNotFound)
+	}
+	return rows[0], nil
 }
 
 // Count returns the number of matching rows (ignoring Limit and Offset).
@@ -407,31 +493,57 @@ func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
 // key, and the created_at and updated_at timestamps. It runs v's
 // BeforeInsert and AfterInsert hooks, if any.
 func Insert[T any](ctx context.Context, q Querier, v *T) error {
-	db, w := q.database(), q.writer()
-	m, err := Register[T](db)
+	m, err := Register[T](q.database())
 	if err != nil {
 		return err
 	}
-	if h, ok := any(v).(BeforeInserter); ok {
+	return insert(ctx, q, m, v, reflect.ValueOf(v).Elem())
+}
+
+// InsertValue is Insert for code that knows the model only at run time,
+// such as fixture loaders and admin screens built from Model metadata: v
+// is a pointer to a struct, often made with reflect.New(model.Type). The
+// type is registered on first use, as with Insert.
+func InsertValue(ctx context.Context, q Querier, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("orm: InsertValue needs a non-nil pointer to a model struct, not %T; pass &post or reflect.New(model.Type).Interface()", v)
+	}
+	m, err := q.database().models.register(rv.Elem().Type())
+	if err != nil {
+		return err
+	}
+	return insert(ctx, q, m, v, rv.Elem())
+}
+
+// insert runs the hooks of v, a pointer to the struct rv, around the
+// insert.
+func insert(ctx context.Context, q Querier, m *Model, v any, rv reflect.Value) error {
+	if h, ok := v.(BeforeInserter); ok {
 		if err := h.BeforeInsert(ctx, q); err != nil {
 			return err
 		}
 	}
-	if err := insertRow(ctx, db, w, m, v); err != nil {
+	if err := insertRow(ctx, q.database(), q.writer(), m, rv); err != nil {
 		return err
 	}
-	if h, ok := any(v).(AfterInserter); ok {
+	if h, ok := v.(AfterInserter); ok {
 		return h.AfterInsert(ctx, q)
 	}
 	return nil
 }
 
-// insertValues prepares rv for an insert — it sets created_at and
-// updated_at and fills an empty UUID key — and returns the quoted columns,
-// their placeholders and values, and the primary-key field's value. An
-// empty auto-increment key is left out for the database to assign.
-func insertValues(d Dialect, m *Model, rv reflect.Value) (cols, marks []string, args []any, pkv reflect.Value, err error) {
-	now := time.Now().UTC().Truncate(time.Microsecond)
+// timestamp is the time Kiln writes to created_at and updated_at: now, in
+// UTC, truncated to the microseconds every supported database stores.
+func timestamp() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// insertArgs prepares rv for an insert — it sets created_at and updated_at
+// to now and fills an empty UUID key — and appends to args the values of
+// the insert's columns, modelSQL.insertCols[keyIndex(auto)]. auto reports
+// an empty auto-increment key, which is left out for the database to
+// assign. nowArg is now as a driver argument: boxed once, it serves both
+// timestamps (of every row of a batch).
+func insertArgs(m *Model, rv reflect.Value, now time.Time, nowArg any, args []any) (_ []any, pkv reflect.Value, auto bool, err error) {
 	for _, f := range []*Field{m.CreatedAt, m.UpdatedAt} {
 		if f != nil {
 			setTime(rv.FieldByIndex(f.Index), now)
@@ -441,49 +553,47 @@ func insertValues(d Dialect, m *Model, rv reflect.Value) (cols, marks []string, 
 	pkv = rv.FieldByIndex(pk.Index)
 	if pk.UUID && pkv.IsZero() {
 		if err := setUUID(pkv); err != nil {
-			return nil, nil, nil, pkv, err
+			return args, pkv, false, err
 		}
 	}
+	auto = pk.AutoIncrement && pkv.IsZero()
 	for _, f := range m.Fields {
-		if f == pk && pk.AutoIncrement && pkv.IsZero() {
+		switch {
+		case f == pk && auto:
+			continue
+		case f == m.CreatedAt || f == m.UpdatedAt:
+			args = append(args, nowArg)
 			continue
 		}
 		a, err := valueOf(f, rv.FieldByIndex(f.Index))
 		if err != nil {
-			return nil, nil, nil, pkv, err
+			return args, pkv, auto, err
 		}
-		cols = append(cols, d.Quote(f.Column))
-		marks = append(marks, "?")
 		args = append(args, a)
 	}
-	return cols, marks, args, pkv, nil
+	return args, pkv, auto, nil
 }
 
-func insertRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T) error {
-	rv := reflect.ValueOf(v).Elem()
-	pk := m.PrimaryKey
-	cols, marks, args, pkv, err := insertValues(db.dialect, m, rv)
+func insertRow(ctx context.Context, db *DB, w executor, m *Model, rv reflect.Value) error {
+	now := timestamp()
+	args, pkv, auto, err := insertArgs(m, rv, now, now, make([]any, 0, len(m.Fields)))
 	if err != nil {
 		return err
 	}
-	query := "INSERT INTO " + db.dialect.Quote(m.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
-	if len(cols) == 0 {
-		query = "INSERT INTO " + db.dialect.Quote(m.Table) + " DEFAULT VALUES"
-	}
-	if !(pk.AutoIncrement && pkv.IsZero()) {
-		_, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
+	ms := m.sqlFor(db.dialect)
+	if !auto {
+		_, err := w.ExecContext(ctx, ms.insert[withKey], args...)
 		return db.queryErr(err)
 	}
-	if db.dialect.SupportsReturning() {
-		query += " RETURNING " + db.dialect.Quote(pk.Column)
+	if ms.insertReturning != "" {
 		var id int64
-		if err := w.QueryRowContext(ctx, rebind(db.dialect, query), args...).Scan(&id); err != nil {
+		if err := w.QueryRowContext(ctx, ms.insertReturning, args...).Scan(&id); err != nil {
 			return db.queryErr(err)
 		}
 		setInt(pkv, id)
 		return nil
 	}
-	res, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
+	res, err := w.ExecContext(ctx, ms.insert[noKey], args...)
 	if err != nil {
 		return db.queryErr(err)
 	}
@@ -520,52 +630,81 @@ func Update[T any](ctx context.Context, q Querier, v *T, columns ...string) erro
 }
 
 func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, columns []string) error {
-	rv := reflect.ValueOf(v).Elem()
-	if m.UpdatedAt != nil {
-		setTime(rv.FieldByIndex(m.UpdatedAt.Index), time.Now().UTC().Truncate(time.Microsecond))
+	query, args, err := updateStmt(db.dialect, m, reflect.ValueOf(v).Elem(), columns)
+	if err != nil || query == "" {
+		return err
 	}
-	fields := m.Fields
-	if len(columns) > 0 {
-		fields = nil
-		for _, c := range columns {
-			f := m.fieldByColumnOrName(c)
-			if f == nil {
-				return &UnknownColumnError{Model: m.Name, Column: c, Columns: m.Columns()}
-			}
-			fields = append(fields, f)
-		}
-		if m.UpdatedAt != nil && !containsField(fields, m.UpdatedAt) {
-			fields = append(fields, m.UpdatedAt)
-		}
-	}
-	var sets []string
-	var args []any
-	for _, f := range fields {
-		if f == m.PrimaryKey || f == m.CreatedAt {
-			continue
-		}
-		a, err := valueOf(f, rv.FieldByIndex(f.Index))
-		if err != nil {
-			return err
-		}
-		sets = append(sets, db.dialect.Quote(f.Column)+" = ?")
-		args = append(args, a)
-	}
-	if len(sets) == 0 {
-		return nil
-	}
-	args = append(args, rv.FieldByIndex(m.PrimaryKey.Index).Interface())
-	query := "UPDATE " + db.dialect.Quote(m.Table) + " SET " + strings.Join(sets, ", ") + " WHERE " + db.dialect.Quote(m.PrimaryKey.Column) + " = ?"
-	res, err := w.ExecContext(ctx, rebind(db.dialect, query), args...)
+	res, err := w.ExecContext(ctx, query, args...)
 	if err != nil {
 		return db.queryErr(err)
 	}
+	return updated(db, m, res)
+}
+
+// updated turns an UPDATE that matched no row into ErrNotFound.
+func updated(db *DB, m *Model, res interface{ RowsAffected() (int64, error) }) error {
 	if n, err := res.RowsAffected(); err == nil && n == 0 && db.dialect.Name() != "mysql" {
 		// MySQL counts changed rows, not matched ones: an update that
 		// changes nothing reports 0 there, so only the others can tell.
 		return fmt.Errorf("orm: update %s: %w", m.Name, ErrNotFound)
 	}
 	return nil
+}
+
+// updateStmt sets rv's updated_at and returns the UPDATE statement (in the
+// dialect's placeholders; built once per model for all columns) and its
+// arguments for the named columns, or all; query is "" when there is
+// nothing to set.
+func updateStmt(d Dialect, m *Model, rv reflect.Value, columns []string) (query string, args []any, err error) {
+	ms := m.sqlFor(d)
+	var now any
+	if m.UpdatedAt != nil {
+		t := timestamp()
+		setTime(rv.FieldByIndex(m.UpdatedAt.Index), t)
+		now = t
+	}
+	fields, query := ms.updateFields, ms.update
+	if len(columns) > 0 {
+		fields = nil
+		for _, c := range columns {
+			f := m.fieldByColumnOrName(c)
+			if f == nil {
+				return "", nil, &UnknownColumnError{Model: m.Name, Column: c, Columns: m.Columns()}
+			}
+			if f != m.PrimaryKey && f != m.CreatedAt {
+				fields = append(fields, f)
+			}
+		}
+		if m.UpdatedAt != nil && !containsField(fields, m.UpdatedAt) {
+			fields = append(fields, m.UpdatedAt)
+		}
+		sets := make([]string, len(fields))
+		for i, f := range fields {
+			sets[i] = d.Quote(f.Column) + " = ?"
+		}
+		query = rebind(d, "UPDATE "+d.Quote(m.Table)+" SET "+strings.Join(sets, ", ")+
+			" WHERE "+d.Quote(m.PrimaryKey.Column)+" = ?")
+	}
+	if len(fields) == 0 {
+		return "", nil, nil
+	}
+	args = make([]any, 0, len(fields)+1)
+	for _, f := range fields {
+		if f == m.UpdatedAt {
+			args = append(args, now)
+			continue
+		}
+		a, err := valueOf(f, rv.FieldByIndex(f.Index))
+		if err != nil {
+			return "", nil, err
+		}
+		args = append(args, a)
+	}
+	pk, err := valueOf(m.PrimaryKey, rv.FieldByIndex(m.PrimaryKey.Index))
+	if err != nil {
+		return "", nil, err
+	}
+	return query, append(args, pk), nil
 }
 
 func containsField(fs []*Field, f *Field) bool {
@@ -596,57 +735,138 @@ func valueOf(f *Field, v reflect.Value) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
-		return v.Elem().Interface(), nil
+		return driverArg(v.Elem().Interface()), nil
 	}
-	if f.Kind == KindTime {
-		if t, ok := v.Interface().(time.Time); ok {
+	if f.Kind == KindUUID && f.Type == uuidArrayType {
+		// database/sql drivers take no arrays: send the 16 bytes (BLOB on
+		// SQLite, BINARY(16) on MySQL; pgx encodes them as a uuid).
+		u := v.Interface().([16]byte)
+		return u[:], nil
+	}
+	if f.Kind == KindTime && v.CanAddr() {
+		// Through the field's address: v.Interface() would box a copy
+		// only to unbox it.
+		if t, ok := v.Addr().Interface().(*time.Time); ok {
 			return t.UTC(), nil
 		}
 	}
 	return v.Interface(), nil
 }
 
-// scanInto reads the current row into dst, whose columns are the model's
-// fields in order.
-func scanInto(rows *sql.Rows, m *Model, dst reflect.Value) error {
-	return scanRow(rows, m, dst)
+// rowScanner reads rows whose columns are a model's fields, in order, into
+// structs of the model. It keeps its scan targets from row to row.
+type rowScanner struct {
+	m       *Model
+	targets []any
+	json    []sql.NullString // one per field when some field is JSON, else nil
 }
 
-// scanRow is scanInto for a row whose first columns go into extra.
-func scanRow(rows *sql.Rows, m *Model, dst reflect.Value, extra ...any) error {
-	targets := make([]any, len(extra)+len(m.Fields))
-	copy(targets, extra)
-	jsonBufs := make([]*sql.NullString, len(m.Fields))
-	for i, f := range m.Fields {
-		fv := dst.FieldByIndex(f.Index)
+func newRowScanner(m *Model) rowScanner {
+	s := rowScanner{m: m, targets: make([]any, len(m.Fields))}
+	for _, f := range m.Fields {
 		if f.Kind == KindJSON {
-			jsonBufs[i] = new(sql.NullString)
-			targets[len(extra)+i] = jsonBufs[i]
+			s.json = make([]sql.NullString, len(m.Fields))
+			break
+		}
+	}
+	return s
+}
+
+// scan reads the current row into dst.
+func (s *rowScanner) scan(rows *sql.Rows, dst reflect.Value) error {
+	return s.scanWith(rows.Scan, dst)
+}
+
+// scanWith reads a row with scan (the Scan method of *sql.Rows or of a pgx
+// row) into dst, after the leading columns that go into extra.
+func (s *rowScanner) scanWith(scan func(dest ...any) error, dst reflect.Value, extra ...any) error {
+	m := s.m
+	for i, f := range m.Fields {
+		if f.Kind == KindJSON {
+			s.targets[i] = &s.json[i]
 			continue
 		}
-		targets[len(extra)+i] = fv.Addr().Interface()
+		fv := dst.FieldByIndex(f.Index).Addr().Interface()
+		if f.Kind == KindUUID && f.Type == uuidArrayType {
+			fv = (*uuidScanner)(fv.(*[16]byte))
+		}
+		s.targets[i] = fv
 	}
-	if err := rows.Scan(targets...); err != nil {
+	targets := s.targets
+	if len(extra) > 0 {
+		targets = append(extra[:len(extra):len(extra)], s.targets...)
+	}
+	if err := scan(targets...); err != nil {
 		return fmt.Errorf("orm: reading %s: %w", m.Name, err)
 	}
 	for i, f := range m.Fields {
-		if jsonBufs[i] == nil || !jsonBufs[i].Valid {
+		if f.Kind != KindJSON || !s.json[i].Valid {
 			continue
 		}
 		fv := dst.FieldByIndex(f.Index)
-		if err := json.Unmarshal([]byte(jsonBufs[i].String), fv.Addr().Interface()); err != nil {
+		if err := json.Unmarshal([]byte(s.json[i].String), fv.Addr().Interface()); err != nil {
 			return fmt.Errorf("orm: reading %s.%s: decoding JSON: %w", m.Name, f.Name, err)
 		}
 	}
 	return nil
 }
 
-func setTime(v reflect.Value, t time.Time) {
-	if v.Kind() == reflect.Pointer {
-		v.Set(reflect.ValueOf(&t))
-		return
+// scanInto reads the current row into dst, whose columns are m's fields
+// in order.
+func scanInto(rows *sql.Rows, m *Model, dst reflect.Value) error {
+	s := newRowScanner(m)
+	return s.scan(rows, dst)
+}
+
+// scanRow is scanInto with the row's Scan method (of *sql.Rows or a pgx
+// row), for a row whose first columns go into extra.
+func scanRow(scan func(dest ...any) error, m *Model, dst reflect.Value, extra ...any) error {
+	s := newRowScanner(m)
+	return s.scanWith(scan, dst, extra...)
+}
+
+// uuidScanner reads a UUID into a [16]byte field: 16 raw bytes (SQLite,
+// MySQL) or the text form (PostgreSQL).
+type uuidScanner [16]byte
+
+// Scan implements sql.Scanner.
+func (u *uuidScanner) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	case [16]byte:
+		*u = v
+		return nil
+	default:
+		return fmt.Errorf("cannot read a UUID from %T", src)
 	}
-	v.Set(reflect.ValueOf(t))
+	if len(b) == 16 {
+		copy(u[:], b)
+		return nil
+	}
+	h := strings.ReplaceAll(string(b), "-", "")
+	if _, err := hex.Decode(u[:], []byte(h)); err != nil || len(h) != 32 {
+		return fmt.Errorf("cannot read %q as a UUID", b)
+	}
+	return nil
+}
+
+// setTime sets a time field (time.Time, *time.Time or sql.NullTime) to t.
+func setTime(v reflect.Value, t time.Time) {
+	switch p := v.Addr().Interface().(type) {
+	case *time.Time:
+		*p = t
+	case **time.Time:
+		c := t // only this case needs a copy on the heap
+		*p = &c
+	case *sql.NullTime:
+		*p = sql.NullTime{Time: t, Valid: true}
+	default:
+		v.Set(reflect.ValueOf(t))
+	}
 }
 
 func setInt(v reflect.Value, id int64) {

@@ -2,6 +2,7 @@ package orm_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -209,6 +210,120 @@ func TestInsertConstraintError(t *testing.T) {
 		b.Code = "gold"
 		if err := orm.Update(ctx, db, b); !errors.Is(err, orm.ErrUniqueViolation) {
 			t.Fatalf("duplicate update: %v", err)
+		}
+	})
+}
+
+// TestQueryRefinementsAreIndependent refines one query two ways, each
+// more than once: neither refinement may see the other's conditions or
+// order.
+func TestQueryRefinementsAreIndependent(t *testing.T) {
+	t.Parallel()
+	db := ormtest.Open(t, "sqlite")
+	ctx := context.Background()
+	createTasks(t, db)
+	for i, title := range []string{"a", "b", "c", "d"} {
+		if err := orm.Insert(ctx, db, &Task{Title: title, Rank: i, Done: i%2 == 0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := orm.Query[Task](db).Where("rank >= ?", 1).OrderBy("rank")
+	done := base.Where("done = ?", true)
+	open := base.Where("done = ?", false).OrderBy("-title")
+	byTitle := base.OrderBy("-title")
+	for _, tc := range []struct {
+		name string
+		q    *orm.Q[Task]
+		want string
+	}{
+		{"done", done, "c"},
+		{"open", open, "b,d"}, // ordered by rank first
+		{"base", base, "b,c,d"},
+		{"base by title", byTitle, "b,c,d"},
+		{"done again", done.Limit(5), "c"},
+	} {
+		got, err := tc.q.All(ctx)
+		if err != nil || titles(got) != tc.want {
+			t.Errorf("%s: %q, %v; want %q", tc.name, titles(got), err, tc.want)
+		}
+	}
+}
+
+// TestGetSoftDeleted checks Get's ways: a soft-deleted row is not found
+// unless WithDeleted, and Get after Where adds the condition.
+func TestGetSoftDeleted(t *testing.T) {
+	t.Parallel()
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		createTasks(t, db)
+		task := &Task{Title: "gone", Rank: 3}
+		if err := orm.Insert(ctx, db, task); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := orm.Query[Task](db).Where("rank = ?", 4).Get(ctx, task.ID); !errors.Is(err, orm.ErrNotFound) {
+			t.Fatalf("Get with a condition the row fails: %+v, %v", got, err)
+		}
+		if got, err := orm.Query[Task](db).Where("rank = ?", 3).Get(ctx, task.ID); err != nil || got.ID != task.ID {
+			t.Fatalf("Get with a condition the row meets: %+v, %v", got, err)
+		}
+		if _, err := orm.Query[Task](db).Where("id = ?", task.ID).Delete(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := orm.Query[Task](db).Get(ctx, task.ID); !errors.Is(err, orm.ErrNotFound) {
+			t.Fatalf("Get of a soft-deleted row: %v, want ErrNotFound", err)
+		}
+		if got, err := orm.Query[Task](db).WithDeleted().Get(ctx, task.ID); err != nil || got.DeletedAt == nil {
+			t.Fatalf("WithDeleted().Get: %+v, %v", got, err)
+		}
+	})
+}
+
+// Event keeps its timestamps in the other field types Kiln accepts:
+// sql.NullTime and *time.Time.
+type Event struct {
+	ID        int64        `db:"id,pk"`
+	Name      string       `db:",size=50"`
+	CreatedAt sql.NullTime `db:",created_at"`
+	UpdatedAt *time.Time   `db:",updated_at"`
+}
+
+var eventDDL = map[string]string{
+	"sqlite":   `CREATE TABLE events (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, created_at DATETIME, updated_at DATETIME)`,
+	"postgres": `CREATE TABLE events (id BIGSERIAL PRIMARY KEY, name VARCHAR(50) NOT NULL, created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ)`,
+	"mysql":    `CREATE TABLE events (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50) NOT NULL, created_at DATETIME(6), updated_at DATETIME(6))`,
+}
+
+func TestTimestampFieldTypes(t *testing.T) {
+	t.Parallel()
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		if _, err := db.SQL().ExecContext(ctx, eventDDL[db.Dialect().Name()]); err != nil {
+			t.Fatal(err)
+		}
+		one := &Event{Name: "one"}
+		if err := orm.Insert(ctx, db, one); err != nil {
+			t.Fatal(err)
+		}
+		many := []Event{{Name: "two"}, {Name: "three"}}
+		if err := orm.InsertMany(ctx, db, many); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range append([]Event{*one}, many...) {
+			if !e.CreatedAt.Valid || e.UpdatedAt == nil || !e.UpdatedAt.Equal(e.CreatedAt.Time) {
+				t.Fatalf("%s: created_at %+v, updated_at %v", e.Name, e.CreatedAt, e.UpdatedAt)
+			}
+			got, err := orm.Query[Event](db).Get(ctx, e.ID)
+			if err != nil || !got.CreatedAt.Time.Equal(e.CreatedAt.Time) || got.UpdatedAt == nil || !got.UpdatedAt.Equal(*e.UpdatedAt) {
+				t.Fatalf("%s stored as %+v, %v", e.Name, got, err)
+			}
+		}
+		before := *one.UpdatedAt
+		time.Sleep(2 * time.Millisecond)
+		if err := orm.Update(ctx, db, one); err != nil {
+			t.Fatal(err)
+		}
+		if !one.UpdatedAt.After(before) {
+			t.Fatalf("Update left updated_at at %v", one.UpdatedAt)
 		}
 	})
 }

@@ -50,14 +50,14 @@ func Raw[T any](ctx context.Context, q Querier, query string, args ...any) ([]T,
 		}
 		fields[i] = f
 	}
-	sub := &Model{Name: plan.Name, Fields: fields}
+	sc := newRowScanner(&Model{Name: plan.Name, Fields: fields})
 	out := []T{}
 	for rows.Next() {
-		var v T
-		if err := scanInto(rows, sub, reflect.ValueOf(&v).Elem()); err != nil {
+		var zero T
+		out = append(out, zero)
+		if err := sc.scan(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
 			return nil, err
 		}
-		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, db.queryErr(err)

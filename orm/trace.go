@@ -96,9 +96,22 @@ func hookFrom(ctx context.Context) QueryHook {
 // pointer, so converting one to the executor interface does not allocate;
 // they call the query hook, if the context has one, after each statement.
 type (
-	dbExec struct{ *sql.DB }
-	txExec struct{ *sql.Tx }
+	dbExec    struct{ *sql.DB }
+	txExec    struct{ *sql.Tx }
+	cacheExec struct{ *stmtCache }
 )
+
+func (e cacheExec) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return traceExec(ctx, e.stmtCache.ExecContext, query, args)
+}
+
+func (e cacheExec) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return traceQuery(ctx, e.stmtCache.QueryContext, query, args)
+}
+
+func (e cacheExec) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return traceRow(ctx, e.stmtCache.QueryRowContext, query, args)
+}
 
 func (e dbExec) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return traceExec(ctx, e.DB.ExecContext, query, args)

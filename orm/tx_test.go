@@ -2,7 +2,9 @@ package orm_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -138,4 +140,182 @@ func TestTxConcurrentWritersSQLite(t *testing.T) {
 	if n, _ := orm.Query[Task](db).Count(ctx); n != 200 {
 		t.Fatalf("%d rows, want 200", n)
 	}
+}
+
+func TestBegin(t *testing.T) {
+	t.Parallel()
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		createTasks(t, db)
+		count := func() int64 {
+			t.Helper()
+			n, err := orm.Query[Task](db).Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		begin := func(ctx context.Context) *orm.Tx {
+			t.Helper()
+			tx, err := db.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tx
+		}
+
+		t.Run("commit", func(t *testing.T) {
+			tx := begin(ctx)
+			if err := orm.Insert(ctx, tx, &Task{Title: "kept"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(); n != 1 {
+				t.Fatalf("%d rows after Commit, want 1", n)
+			}
+			if err := tx.Rollback(); !errors.Is(err, sql.ErrTxDone) {
+				t.Fatalf("Rollback after Commit: %v, want sql.ErrTxDone", err)
+			}
+			if err := tx.Commit(); !errors.Is(err, sql.ErrTxDone) {
+				t.Fatalf("second Commit: %v, want sql.ErrTxDone", err)
+			}
+		})
+
+		t.Run("rollback", func(t *testing.T) {
+			tx := begin(ctx)
+			if err := orm.Insert(ctx, tx, &Task{Title: "undone"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(); n != 1 {
+				t.Fatalf("%d rows after Rollback, want 1", n)
+			}
+			if err := tx.Commit(); !errors.Is(err, sql.ErrTxDone) {
+				t.Fatalf("Commit after Rollback: %v, want sql.ErrTxDone", err)
+			}
+			if err := orm.Insert(ctx, tx, &Task{Title: "late"}); !errors.Is(err, sql.ErrTxDone) {
+				t.Fatalf("Insert after Rollback: %v, want sql.ErrTxDone", err)
+			}
+		})
+
+		t.Run("cancel rolls back", func(t *testing.T) {
+			cctx, cancel := context.WithCancel(ctx)
+			tx := begin(cctx)
+			if err := orm.Insert(cctx, tx, &Task{Title: "cancelled"}); err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			if err := tx.Commit(); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Commit after cancel: %v, want context.Canceled", err)
+			}
+			if n := count(); n != 1 {
+				t.Fatalf("%d rows after a cancelled transaction, want 1", n)
+			}
+			// The connection went back to the pool: on SQLite, the only
+			// writer, so a new transaction would otherwise wait forever.
+			tx2 := begin(ctx)
+			if err := tx2.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+		})
+
+		t.Run("savepoints", func(t *testing.T) {
+			tx := begin(ctx)
+			defer tx.Rollback()
+			boom := errors.New("boom")
+			err := tx.Tx(ctx, func(inner *orm.Tx) error {
+				if err := orm.Insert(ctx, inner, &Task{Title: "inner undone"}); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("inner error %v", err)
+			}
+			err = tx.Tx(ctx, func(inner *orm.Tx) error {
+				if err := inner.Commit(); err == nil || !strings.Contains(err.Error(), "nested") {
+					t.Errorf("Commit on a savepoint: %v, want a refusal", err)
+				}
+				return orm.Insert(ctx, inner, &Task{Title: "inner kept"})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			all, err := orm.Query[Task](db).OrderBy("id").All(ctx)
+			if err != nil || titles(all) != "kept,inner kept" {
+				t.Fatalf("after savepoints: %q, %v", titles(all), err)
+			}
+		})
+
+		t.Run("DB.Tx's transaction refuses Commit", func(t *testing.T) {
+			err := db.Tx(ctx, func(tx *orm.Tx) error {
+				if err := tx.Commit(); err == nil || !strings.Contains(err.Error(), "DB.Tx") {
+					t.Errorf("Commit: %v, want a refusal naming DB.Tx", err)
+				}
+				if err := tx.Rollback(); err == nil {
+					t.Error("Rollback inside DB.Tx succeeded")
+				}
+				return orm.Insert(ctx, tx, &Task{Title: "still committed"})
+			})
+			if err != nil || count() != 3 {
+				t.Fatalf("DB.Tx after refused Commit: %v, %d rows", err, count())
+			}
+		})
+	})
+}
+
+// placeOrder is application code written against Querier: q.Tx is a
+// transaction on a *DB and a savepoint inside a *Tx.
+func placeOrder(ctx context.Context, q orm.Querier, title string, fail bool) error {
+	return q.Tx(ctx, func(tx *orm.Tx) error {
+		if err := orm.Insert(ctx, tx, &Task{Title: title}); err != nil {
+			return err
+		}
+		if fail {
+			return errors.New("out of stock")
+		}
+		return nil
+	})
+}
+
+func TestQuerierTx(t *testing.T) {
+	t.Parallel()
+	ormtest.Each(t, func(t *testing.T, db *orm.DB) {
+		ctx := context.Background()
+		createTasks(t, db)
+		if err := placeOrder(ctx, db, "on db", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := placeOrder(ctx, db, "on db, failed", true); err == nil {
+			t.Fatal("the failing order succeeded")
+		}
+		tx, err := db.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := placeOrder(ctx, tx, "in tx", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := placeOrder(ctx, tx, "in tx, failed", true); err == nil {
+			t.Fatal("the failing order succeeded")
+		}
+		inTx, err := orm.Query[Task](tx).OrderBy("id").All(ctx)
+		if err != nil || titles(inTx) != "on db,in tx" {
+			t.Fatalf("inside the transaction: %q, %v", titles(inTx), err)
+		}
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		after, err := orm.Query[Task](db).OrderBy("id").All(ctx)
+		if err != nil || titles(after) != "on db" {
+			t.Fatalf("after rollback: %q, %v", titles(after), err)
+		}
+	})
 }

@@ -31,10 +31,12 @@ func Upsert[T any](ctx context.Context, q Querier, v *T, conflict []string, upda
 	d := db.dialect
 	rv := reflect.ValueOf(v).Elem()
 	pk := m.PrimaryKey
-	cols, marks, args, pkv, err := insertValues(d, m, rv)
+	now := timestamp()
+	args, pkv, auto, err := insertArgs(m, rv, now, now, nil)
 	if err != nil {
 		return err
 	}
+	cols := m.sqlFor(d).insertCols[keyIndex(auto)]
 	colFields := func(names []string) ([]*Field, error) {
 		out := make([]*Field, 0, len(names))
 		for _, n := range names {
@@ -66,7 +68,8 @@ func Upsert[T any](ctx context.Context, q Querier, v *T, conflict []string, upda
 		}
 	}
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + d.Quote(m.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")")
+	marks := strings.Repeat(", ?", len(cols))[2:]
+	b.WriteString("INSERT INTO " + d.Quote(m.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + marks + ")")
 	var sets []string
 	if d.Name() == "mysql" {
 		for _, f := range updateFields {

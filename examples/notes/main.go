@@ -9,12 +9,22 @@
 // postgres:// or mysql:// URL to use a server instead. Configuration comes
 // from the environment (see the config package): KILN_ADDR, KILN_ENV,
 // KILN_SECRET_KEY, DATABASE_URL, ...
+//
+// With "migrate" as its first argument it manages the migrations instead
+// of serving (see migrate.CLI), and so does "kiln migrate" run in this
+// directory:
+//
+//	go run ./examples/notes migrate status
+//	go run ./examples/notes migrate down
+//	go run ./examples/notes migrate help
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/kiln-web/kiln/config"
 )
@@ -27,10 +37,28 @@ type Config struct {
 }
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	ctx := context.Background()
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		os.Exit(migrateMain(ctx, os.Args[2:]))
+	}
+	if err := run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "notes:", err)
 		os.Exit(1)
 	}
+}
+
+// migrateMain runs "notes migrate <command>" on the database the app would
+// serve from, and returns the exit status. Ctrl-C stops it cleanly: the
+// migration in progress is rolled back where the database allows.
+func migrateMain(ctx context.Context, args []string) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var cfg Config
+	if err := config.Load(&cfg, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "notes:", err)
+		return 1
+	}
+	return migrateCLI(cfg.DatabaseURL).Main(ctx, args)
 }
 
 func run(ctx context.Context) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -166,6 +167,35 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestMigrateCommand runs "notes migrate …" in-process on the embedded
+// migrations, and checks it agrees with what the server applies at start.
+func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "notes.db")
+	var out bytes.Buffer
+	cli := migrateCLI(url)
+	cli.Name, cli.Stdout = "notes migrate", &out
+	run := func(want string, args ...string) {
+		t.Helper()
+		out.Reset()
+		if err := cli.Run(context.Background(), args); err != nil || out.String() != want {
+			t.Fatalf("%q: %v; wrote\n%s\nwant\n%s", args, err, out.String(), want)
+		}
+	}
+	run("VERSION  NAME          STATE    APPLIED AT  FILE\n"+
+		"1        create_notes  pending  -           0001_create_notes.up.sqlite.sql\n", "status")
+
+	// The server applies the migrations at start; the command sees them.
+	s, err := openStore(context.Background(), url, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.Close()
+	run("1\n", "version")
+	run("reverted 0001_create_notes.down.sqlite.sql\nat version 0\n", "down")
+	run("applied 0001_create_notes.up.sqlite.sql\nat version 1\n", "up")
+}
+
 // mustList returns every note in the store.
 func mustList(t *testing.T, s *store) []Note {
 	t.Helper()
@@ -192,5 +222,20 @@ func TestSearchTreatsWildcardsAsText(t *testing.T) {
 		if len(got) != 1 || got[0].Title != want {
 			t.Errorf("search %q: %+v, want only %q", q, got, want)
 		}
+	}
+}
+
+// TestMigrationsMatchModels fails when a model changed without a
+// migration: run "go run ./examples/notes migrate make NAME" from the
+// repository's root and commit the files.
+func TestMigrationsMatchModels(t *testing.T) {
+	var out bytes.Buffer
+	cli := migrateCLI("")
+	cli.Dir, cli.Stdout = "migrations", &out // tests run in examples/notes
+	if err := cli.Run(context.Background(), []string{"make", "--check"}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if out.String() != "The migrations match the models.\n" {
+		t.Errorf("make --check wrote %q", out.String())
 	}
 }

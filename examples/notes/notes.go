@@ -21,7 +21,7 @@ type Note struct {
 	ID        int64     `db:"id,pk" json:"id"`
 	Title     string    `db:",size=100" json:"title"`
 	Body      string    `json:"body"`
-	CreatedAt time.Time `db:",created_at" json:"created_at"`
+	CreatedAt time.Time `db:",created_at,index" json:"created_at"`
 }
 
 // NoteInput is what clients send to create or update a note, from a JSON
@@ -34,6 +34,31 @@ type NoteInput struct {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// migrations returns the migration files at the root of an fs.FS, as
+// migrate.New and migrate.CLI take them.
+func migrations() fs.FS {
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // fs.Sub fails only on an invalid path, and this one is valid
+	}
+	return files
+}
+
+// models returns the registry of the models the app stores, which
+// "notes migrate make" compares with the migrations' schema.
+func models() *orm.Registry {
+	var r orm.Registry
+	orm.MustRegister[Note](&r)
+	return &r
+}
+
+// migrateCLI is the "notes migrate" command on the database at url. Its
+// make command writes model-diff migrations into examples/notes/migrations
+// when run from the repository's root.
+func migrateCLI(url string) *migrate.CLI {
+	return &migrate.CLI{DatabaseURL: url, FS: migrations(), Models: models(), Dir: "examples/notes/migrations"}
+}
+
 // store keeps notes in the database through kiln/orm.
 type store struct{ db *orm.DB }
 
@@ -44,12 +69,7 @@ func openStore(ctx context.Context, url string, logger *slog.Logger) (*store, er
 	if err != nil {
 		return nil, err
 	}
-	files, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	m, err := migrate.New(db, files, &migrate.Options{Logger: logger})
+	m, err := migrate.New(db, migrations(), &migrate.Options{Logger: logger})
 	if err == nil {
 		_, err = m.Up(ctx)
 	}

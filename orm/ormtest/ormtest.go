@@ -14,6 +14,12 @@
 // database; both are dropped when the test ends. The servers are found
 // through kilntest.PostgresURL and kilntest.MySQLURL, so a missing server
 // skips its subtest, or fails it when KILN_REQUIRE_SERVICES=1.
+//
+// Tx is the cheaper alternative on PostgreSQL and MySQL/MariaDB: tests
+// share one migrated database and each runs in a transaction that is
+// rolled back when it ends:
+//
+//	tx := ormtest.Tx(t, db) // write and read through tx; gone after t
 package ormtest
 
 import (

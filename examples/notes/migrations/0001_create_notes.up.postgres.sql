@@ -1,7 +1,10 @@
-CREATE TABLE notes (
-    id BIGSERIAL PRIMARY KEY,
-    title VARCHAR(100) NOT NULL,
-    body TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL
+-- 0001_create_notes (up, postgres): written by migrate.Make from the models. Review it before committing.
+
+-- Create table notes (model Note)
+CREATE TABLE "notes" (
+    "id" BIGSERIAL PRIMARY KEY,
+    "title" VARCHAR(100) NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX idx_notes_created_at ON notes (created_at);
+CREATE INDEX "idx_notes_created_at" ON "notes" ("created_at");

@@ -1,0 +1,4 @@
+-- 0001_create_notes (down, sqlite): written by migrate.Make from the models. Review it before committing.
+
+-- Drop table notes
+DROP TABLE "notes";
