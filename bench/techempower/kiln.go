@@ -17,7 +17,8 @@ import (
 // Kiln, as its users write it: an App with the middleware an API
 // configures (request ids and panic recovery; no access log, since
 // logging is off), HandlerFunc handlers that return errors, the response
-// helpers, the orm for every query, and html/template for the fortunes.
+// helpers, the orm for every query (Query.Get per row; the updates'
+// writes in one orm.Batch), and html/template for the fortunes.
 //
 // Kiln sets no Server header of its own, so a one-line middleware adds
 // it, as a user would.
@@ -120,9 +121,9 @@ func (k *kilnApp) fortunes(w http.ResponseWriter, r *http.Request) error {
 	return kiln.HTML(w, http.StatusOK, page.String())
 }
 
-// updates writes the rows in one transaction, sorted by id so that
-// concurrent requests lock rows in the same order. Kiln's orm has no batch
-// yet, so each UPDATE is its own round trip.
+// updates reads the rows one by one, then writes them with an orm.Batch:
+// on PostgreSQL one pipeline (one round trip, one implicit transaction),
+// sorted by id so that concurrent requests lock rows in the same order.
 func (k *kilnApp) updates(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	worlds, err := k.readWorlds(ctx, QueryCount(r.URL.Query().Get("queries")))
@@ -130,16 +131,12 @@ func (k *kilnApp) updates(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sortWorlds(worlds)
-	err = k.db.Tx(ctx, func(tx *orm.Tx) error {
-		for i := range worlds {
-			worlds[i].RandomNumber = RandomNumber()
-			if err := orm.Update(ctx, tx, &worlds[i], "randomnumber"); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	b := orm.NewBatch(k.db)
+	for i := range worlds {
+		worlds[i].RandomNumber = RandomNumber()
+		b.Update(&worlds[i], "randomnumber")
+	}
+	if err := b.Run(ctx); err != nil {
 		return err
 	}
 	return kiln.JSON(w, http.StatusOK, worlds)
