@@ -84,6 +84,11 @@ type ProblemDebug struct {
 	Stack string `json:"stack,omitempty"`
 }
 
+// StatusClientClosedRequest is the status Kiln's error handler logs for a
+// request whose client went away before the handler finished (nginx's 499).
+// No response is sent for such a request: nobody is left to read it.
+const StatusClientClosedRequest = 499
+
 // NewErrorHandler returns Kiln's default error handler. It:
 //
 //   - finds the status with ErrorStatus (a *Error or any StatusCoder in the
@@ -94,7 +99,10 @@ type ProblemDebug struct {
 //   - answers browsers (Accept prefers text/html) with an HTML page and
 //     everything else with RFC 9457 application/problem+json;
 //   - only logs when the response was already started, since a second
-//     answer cannot be sent.
+//     answer cannot be sent;
+//   - neither answers nor logs as an error a request whose client went
+//     away (the request's context is done and err is context.Canceled):
+//     it logs it at Debug with status 499 (StatusClientClosedRequest).
 func NewErrorHandler(cfg ErrorHandlerConfig) ErrorHandler {
 	h := &errorResponder{cfg: cfg}
 	return h.handle
@@ -118,6 +126,19 @@ func (h *errorResponder) handle(w http.ResponseWriter, r *http.Request, err erro
 	status := ErrorStatus(err)
 	reqID := requestIDOf(w, r)
 	ctx := r.Context()
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// The client went away (closed the connection or cancelled the
+		// HTTP/2 stream) and the handler stopped because of it: nobody is
+		// left to answer, and it is not a server error. Log it at Debug,
+		// with nginx's 499 "client closed request", so that a busy server
+		// whose clients give up does not fill its error log.
+		if h.logger().Enabled(ctx, slog.LevelDebug) {
+			h.logger().LogAttrs(ctx, slog.LevelDebug, "client closed request",
+				slog.Int("status", StatusClientClosedRequest), slog.String("method", r.Method),
+				slog.String("path", r.URL.Path), slog.String("error", err.Error()), slog.String("request_id", reqID))
+		}
+		return
+	}
 	if status >= 500 {
 		msg := "request failed"
 		attrs := []slog.Attr{
@@ -137,10 +158,6 @@ func (h *errorResponder) handle(w http.ResponseWriter, r *http.Request, err erro
 		h.logger().DebugContext(ctx, "request error", "status", status, "method", r.Method, "path", r.URL.Path, "error", err.Error(), "request_id", reqID)
 	}
 	if Committed(w) {
-		return
-	}
-	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-		// The client went away; there is nobody to answer.
 		return
 	}
 	p := h.problem(r, err, status, reqID)

@@ -1,13 +1,17 @@
 package kiln_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -680,4 +684,60 @@ func TestRouterWideNodes(t *testing.T) {
 			t.Errorf("GET %s: %d, want 404", miss, rec.Code)
 		}
 	}
+}
+
+// TestErrorHandlerClientGone checks that a handler stopped by its client
+// going away (the request's context cancelled) is neither answered nor
+// logged as a server error, while a context.Canceled that is not the
+// client's (the request's context still live) remains a logged 500.
+func TestErrorHandlerClientGone(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	app := kiln.New(kiln.Config{Logger: logger})
+	app.Get("/slow", func(w http.ResponseWriter, r *http.Request) error {
+		<-r.Context().Done()
+		return fmt.Errorf("loading rows: %w", r.Context().Err())
+	})
+	app.Get("/own-cancel", func(w http.ResponseWriter, r *http.Request) error {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return fmt.Errorf("background job: %w", ctx.Err())
+	})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("GET", "/slow", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, req)
+	if rec.Body.Len() != 0 || rec.Header().Get("Content-Type") != "" {
+		t.Errorf("client gone: answered %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+	}
+	mu.Lock()
+	got := logs.String()
+	logs.Reset()
+	mu.Unlock()
+	if strings.Contains(got, "level=ERROR") || !strings.Contains(got, "client closed request") || !strings.Contains(got, "status=499") {
+		t.Errorf("client gone: log\n%s\nwant one DEBUG line with status=499 and no ERROR", got)
+	}
+
+	decodeProblem(t, serve(app, "GET", "/own-cancel"), 500)
+	mu.Lock()
+	got = logs.String()
+	mu.Unlock()
+	if !strings.Contains(got, "level=ERROR") || !strings.Contains(got, "background job") {
+		t.Errorf("own cancellation: log\n%s\nwant an ERROR line with the cause", got)
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
