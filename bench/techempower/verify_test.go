@@ -38,7 +38,7 @@ var (
 // filled, creating it on first use, and a pgx pool on it for reading back.
 // It skips the test when PostgreSQL is unreachable (fails with
 // KILN_REQUIRE_SERVICES=1).
-func setup(t *testing.T) (string, *pgxpool.Pool) {
+func setup(t testing.TB) (string, *pgxpool.Pool) {
 	t.Helper()
 	base := kilntest.PostgresURL(t)
 	dbOnce.Do(func() {

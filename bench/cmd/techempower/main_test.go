@@ -1,8 +1,10 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 const wrkOutput = `Running 10s test @ http://127.0.0.1:8080/json
@@ -42,8 +44,8 @@ func TestReport(t *testing.T) {
 				"gin":  {{RequestsPerSec: 80000}, {RequestsPerSec: 50000}, {RequestsPerSec: 60000}},
 			},
 			"db": {
-				"kiln": {{RequestsPerSec: 10000}, {RequestsPerSec: 10000}, {RequestsPerSec: 10000, Non2xx: 4}},
-				"gin":  {{RequestsPerSec: 20000}, {RequestsPerSec: 20000}, {RequestsPerSec: 20000}},
+				"kiln": {{RequestsPerSec: 10000, Requests: 1000, ServerCPU: 100 * time.Millisecond}, {RequestsPerSec: 10000, Requests: 1000, ServerCPU: 120 * time.Millisecond}, {RequestsPerSec: 10000, Non2xx: 4}},
+				"gin":  {{RequestsPerSec: 20000, Requests: 1000, ServerCPU: 150 * time.Millisecond}, {RequestsPerSec: 20000, Requests: 1000, ServerCPU: 150 * time.Millisecond}, {RequestsPerSec: 20000}},
 			},
 		},
 		notes: []string{"fiber failed verification"},
@@ -61,6 +63,11 @@ func TestReport(t *testing.T) {
 		"| db | 0.50 |\n",
 		"| json | kiln | 90,000 | 100,000 | 300,000 |\n",
 		"fiber failed verification",
+		// CPU per request: rounds without a measurement are left out;
+		// json measured none, so its cells are empty.
+		"| json | – | – |\n",
+		"| db | 110.0 | 150.0 |\n", // kiln: the median of 100 and 120 µs
+		"| db | 1.36 |\n",          // gin's 150 ÷ kiln's 110
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q; got:\n%s", want, got)
@@ -99,4 +106,26 @@ func TestThousands(t *testing.T) {
 			t.Errorf("thousands(%v) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestProcessCPU(t *testing.T) {
+	before, err := processCPU(os.Getpid())
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	// Spin until the process has used at least 50 ms more CPU, which the
+	// 10 ms ticks of /proc/PID/stat must show.
+	deadline := time.Now().Add(10 * time.Second)
+	x := 0
+	for time.Now().Before(deadline) {
+		for i := range 1_000_000 {
+			x += i
+		}
+		if after, err := processCPU(os.Getpid()); err != nil {
+			t.Fatal(err)
+		} else if after-before >= 50*time.Millisecond {
+			return
+		}
+	}
+	t.Fatalf("processCPU did not grow in 10 s of spinning (x=%d)", x)
 }

@@ -20,13 +20,26 @@ type report struct {
 }
 
 func (r *report) median(test, entry string) (float64, bool) {
-	rs := r.results[test][entry]
-	if len(rs) == 0 {
-		return 0, false
+	return r.medianOf(test, entry, func(x wrkResult) float64 { return x.RequestsPerSec })
+}
+
+// cpuMedian is the median of the server's CPU time per request, in µs,
+// over the rounds that measured it.
+func (r *report) cpuMedian(test, entry string) (float64, bool) {
+	return r.medianOf(test, entry, wrkResult.CPUPerRequest)
+}
+
+// medianOf returns the median of value over test and entry's rounds,
+// leaving out zeros (not measured).
+func (r *report) medianOf(test, entry string, value func(wrkResult) float64) (float64, bool) {
+	var xs []float64
+	for _, x := range r.results[test][entry] {
+		if v := value(x); v > 0 {
+			xs = append(xs, v)
+		}
 	}
-	xs := make([]float64, len(rs))
-	for i, x := range rs {
-		xs[i] = x.RequestsPerSec
+	if len(xs) == 0 {
+		return 0, false
 	}
 	slices.Sort(xs)
 	n := len(xs)
@@ -96,6 +109,8 @@ func (r *report) write(w io.Writer) {
 		}
 	}
 
+	r.writeCPU(w)
+
 	fmt.Fprintf(w, "\n#### Every round (requests per second)\n\n")
 	fmt.Fprintf(w, "| test | contestant | %s |\n|---|---%s|\n", roundHeads(r.rounds), strings.Repeat("|--:", r.rounds))
 	for _, t := range r.tests {
@@ -134,4 +149,58 @@ func thousands(x float64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// writeCPU writes the server's CPU time per request: the framework's cost,
+// which varies much less between rounds than requests per second on a
+// shared machine, since it does not count the time the server waited for
+// a core, for wrk or for PostgreSQL.
+func (r *report) writeCPU(w io.Writer) {
+	measured := false
+	for _, t := range r.tests {
+		for _, e := range r.entries {
+			if _, ok := r.cpuMedian(t, e); ok {
+				measured = true
+			}
+		}
+	}
+	if !measured {
+		return
+	}
+	fmt.Fprintf(w, "\n#### Server CPU time per request (µs, median of the rounds; less is better)\n\n")
+	fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(r.entries, " | "), strings.Repeat("|--:", len(r.entries)))
+	for _, t := range r.tests {
+		cells := make([]string, len(r.entries))
+		for i, e := range r.entries {
+			cells[i] = "–"
+			if m, ok := r.cpuMedian(t, e); ok {
+				cells[i] = strconv.FormatFloat(m, 'f', 1, 64)
+			}
+		}
+		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
+	}
+	if !slices.Contains(r.entries, reference) {
+		return
+	}
+	var peers []string
+	for _, e := range r.entries {
+		if e != reference {
+			peers = append(peers, e)
+		}
+	}
+	fmt.Fprintf(w, "\n#### peer CPU ÷ %s CPU per request (above 1, %s spends less CPU per request)\n\n", reference, reference)
+	fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(peers, " | "), strings.Repeat("|--:", len(peers)))
+	for _, t := range r.tests {
+		ref, ok := r.cpuMedian(t, reference)
+		cells := make([]string, len(peers))
+		for i, p := range peers {
+			m, pok := r.cpuMedian(t, p)
+			if !ok || !pok || ref == 0 {
+				cells[i] = "–"
+				continue
+			}
+			cells[i] = strconv.FormatFloat(m/ref, 'f', 2, 64)
+		}
+		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
+	}
 }

@@ -150,7 +150,7 @@ func run(cfg runConfig) error {
 		return err
 	}
 	defer raw.Close()
-	fmt.Fprintf(raw, "# test round contestant requests/sec requests non2xx socket_errors\n")
+	fmt.Fprintf(raw, "# test round contestant requests/sec requests non2xx socket_errors server_cpu_us_per_request\n")
 	// The servers' own output (Kiln, for one, logs the requests wrk
 	// abandons when it stops) goes to a file, not the terminal.
 	if cfg.logFile, err = os.Create(cfg.serverLog); err != nil {
@@ -172,8 +172,8 @@ func run(cfg runConfig) error {
 					return fmt.Errorf("%s, %s, round %d: %w", tn, name, round, err)
 				}
 				rep.results[tn][name] = append(rep.results[tn][name], res)
-				fmt.Fprintf(raw, "%s %d %s %.2f %d %d %d\n", tn, round, name, res.RequestsPerSec, res.Requests, res.Non2xx, res.SocketErrors)
-				logf("%-9s round %d/%d %-9s %10.0f req/s  (non-2xx %d, socket errors %d)", tn, round, cfg.rounds, name, res.RequestsPerSec, res.Non2xx, res.SocketErrors)
+				fmt.Fprintf(raw, "%s %d %s %.2f %d %d %d %.1f\n", tn, round, name, res.RequestsPerSec, res.Requests, res.Non2xx, res.SocketErrors, res.CPUPerRequest())
+				logf("%-9s round %d/%d %-9s %10.0f req/s %7.1f µs CPU/req  (non-2xx %d, socket errors %d)", tn, round, cfg.rounds, name, res.RequestsPerSec, res.CPUPerRequest(), res.Non2xx, res.SocketErrors)
 			}
 		}
 	}
@@ -216,7 +216,15 @@ func measure(cfg runConfig, name, path string) (wrkResult, error) {
 			return wrkResult{}, err
 		}
 	}
-	return wrk(cfg, cfg.duration, url)
+	cpu0, cpuErr := processCPU(cmd.Process.Pid)
+	res, err := wrk(cfg, cfg.duration, url)
+	if err != nil {
+		return res, err
+	}
+	if cpu1, err := processCPU(cmd.Process.Pid); err == nil && cpuErr == nil {
+		res.ServerCPU = cpu1 - cpu0
+	}
+	return res, nil
 }
 
 func wrk(cfg runConfig, d time.Duration, url string) (wrkResult, error) {

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // wrkResult is what one wrk run reports.
@@ -13,6 +15,48 @@ type wrkResult struct {
 	Requests       int64
 	Non2xx         int64 // "Non-2xx or 3xx responses"
 	SocketErrors   int64 // connect + read + write + timeout
+	// ServerCPU is the CPU time (user + system, all threads) the server
+	// process used during the measured run, read from /proc; zero where
+	// /proc is missing.
+	ServerCPU time.Duration
+}
+
+// CPUPerRequest is the server's CPU time per request answered, in
+// microseconds, or 0 when it was not measured.
+func (r wrkResult) CPUPerRequest() float64 {
+	if r.Requests == 0 || r.ServerCPU == 0 {
+		return 0
+	}
+	return float64(r.ServerCPU.Microseconds()) / float64(r.Requests)
+}
+
+// processCPU returns the CPU time (user + system) process pid has used so
+// far, from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s,
+// Linux's USER_HZ on every architecture Go supports).
+func processCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+2 > len(s) {
+		return 0, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, s)
+	}
+	f := strings.Fields(s[i+2:]) // f[0] is field 3, the state
+	if len(f) < 13 {
+		return 0, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, s)
+	}
+	var ticks int64
+	for _, x := range f[11:13] { // utime, stime
+		n, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("unexpected /proc/%d/stat: %q", pid, s)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
 // parseWrk reads wrk's standard output.
