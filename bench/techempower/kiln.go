@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/middleware"
@@ -155,18 +156,22 @@ type kilnServer struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+	served atomic.Bool // Serve was called
 }
 
 func (s *kilnServer) Serve(ln net.Listener) error {
+	s.served.Store(true)
 	defer close(s.done)
 	return s.app.Serve(s.ctx, ln)
 }
 
 func (s *kilnServer) Shutdown(ctx context.Context) error {
 	s.cancel()
-	select {
-	case <-s.done:
-	case <-ctx.Done():
+	if s.served.Load() { // a server that never served has nothing to wait for
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+		}
 	}
 	return s.db.Close()
 }

@@ -85,29 +85,8 @@ func (r *report) write(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 
-	if slices.Contains(r.entries, reference) {
-		var peers []string
-		for _, e := range r.entries {
-			if e != reference {
-				peers = append(peers, e)
-			}
-		}
-		fmt.Fprintf(w, "\n#### %s ÷ peer (medians; above 1, %s serves more requests per second)\n\n", reference, reference)
-		fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(peers, " | "), strings.Repeat("|--:", len(peers)))
-		for _, t := range r.tests {
-			ref, ok := r.median(t, reference)
-			cells := make([]string, len(peers))
-			for i, p := range peers {
-				m, pok := r.median(t, p)
-				if !ok || !pok || m == 0 {
-					cells[i] = "–"
-					continue
-				}
-				cells[i] = strconv.FormatFloat(ref/m, 'f', 2, 64)
-			}
-			fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
-		}
-	}
+	r.writeRatios(w, fmt.Sprintf("%s ÷ peer (medians; above 1, %s serves more requests per second)", reference, reference),
+		r.median, func(ref, peer float64) float64 { return ref / peer })
 
 	r.writeCPU(w)
 
@@ -179,6 +158,15 @@ func (r *report) writeCPU(w io.Writer) {
 		}
 		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
 	}
+	r.writeRatios(w, fmt.Sprintf("peer CPU ÷ %s CPU per request (above 1, %s spends less CPU per request)", reference, reference),
+		r.cpuMedian, func(ref, peer float64) float64 { return peer / ref })
+}
+
+// writeRatios writes a table of ratio(reference's median, peer's median)
+// for every test and peer, with median one of report's medians; a cell is
+// "–" when either median is missing or zero. It writes nothing when the
+// reference contestant did not run.
+func (r *report) writeRatios(w io.Writer, title string, median func(test, entry string) (float64, bool), ratio func(ref, peer float64) float64) {
 	if !slices.Contains(r.entries, reference) {
 		return
 	}
@@ -188,18 +176,18 @@ func (r *report) writeCPU(w io.Writer) {
 			peers = append(peers, e)
 		}
 	}
-	fmt.Fprintf(w, "\n#### peer CPU ÷ %s CPU per request (above 1, %s spends less CPU per request)\n\n", reference, reference)
+	fmt.Fprintf(w, "\n#### %s\n\n", title)
 	fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(peers, " | "), strings.Repeat("|--:", len(peers)))
 	for _, t := range r.tests {
-		ref, ok := r.cpuMedian(t, reference)
+		ref, ok := median(t, reference)
 		cells := make([]string, len(peers))
 		for i, p := range peers {
-			m, pok := r.cpuMedian(t, p)
-			if !ok || !pok || ref == 0 {
+			m, pok := median(t, p)
+			if !ok || !pok || ref == 0 || m == 0 {
 				cells[i] = "–"
 				continue
 			}
-			cells[i] = strconv.FormatFloat(m/ref, 'f', 2, 64)
+			cells[i] = strconv.FormatFloat(ratio(ref, m), 'f', 2, 64)
 		}
 		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
 	}
