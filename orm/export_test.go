@@ -1,5 +1,7 @@
 package orm
 
+import "context"
+
 // SetPreloadChunk sets how many keys one preload IN list holds, for tests,
 // and returns a function that restores it.
 func SetPreloadChunk(n int) (restore func()) {
@@ -17,4 +19,16 @@ func SetBulkRowsLimit(n int) (restore func()) {
 	prev := bulkRowsLimit
 	bulkRowsLimit = n
 	return func() { bulkRowsLimit = prev }
+}
+
+// ReadsOnPgx runs query through the orm's read path on q and reports
+// whether its rows came from pgx's own API rather than database/sql.
+func ReadsOnPgx(ctx context.Context, q Querier, query string, args ...any) (native bool, err error) {
+	err = readRows(ctx, q, query, args, func(rows resultRows) error {
+		_, native = rows.(pgxRows)
+		for rows.Next() {
+		}
+		return nil
+	})
+	return native, err
 }

@@ -43,7 +43,10 @@ type DB struct {
 	write   *sql.DB // the pool for writes (and, except on SQLite, reads)
 	read    *sql.DB // SQLite's read-only pool; equal to write elsewhere
 	pgx     *pgxpool.Pool
-	models  Registry
+	// pgxReads makes readRows run SELECTs outside transactions on pgx's
+	// own API (PostgreSQL only).
+	pgxReads bool
+	models   Registry
 	// wcache and rcache run Kiln's own statements on write and read as
 	// prepared statements (SQLite only; nil elsewhere). See stmtCache.
 	wcache, rcache *stmtCache
@@ -215,7 +218,7 @@ func openPostgres(ctx context.Context, u string, opts *Options) (*DB, error) {
 	// through Pgx.
 	db := stdlib.OpenDB(*cfg.ConnConfig)
 	configure(db, opts, poolSize(opts))
-	return &DB{dialect: postgresDialect{}, write: db, read: db, pgx: pool}, nil
+	return &DB{dialect: postgresDialect{}, write: db, read: db, pgx: pool, pgxReads: true}, nil
 }
 
 func openMySQL(rest string, opts *Options) (*DB, error) {

@@ -198,32 +198,31 @@ func fetchRelated(ctx context.Context, on Querier, r *Relation, keys []any) ([]r
 	for i, k := range keys {
 		args[i] = driverArg(k)
 	}
-	rows, err := on.reader().QueryContext(ctx, rebind(d, b.String()), args...)
-	if err != nil {
-		return nil, fmt.Errorf("orm: preloading %s.%s: %w", r.Model.Name, r.Name, db.queryErr(err))
-	}
-	defer rows.Close()
 	var out []relatedRow
-	for rows.Next() {
-		v := reflect.New(t.Type)
-		var row relatedRow
-		if r.Kind == ManyToMany {
-			jk := reflect.New(r.References.Type)
-			if err := scanRow(rows.Scan, t, v.Elem(), jk.Interface()); err != nil {
-				return nil, err
+	err := readRows(ctx, on, rebind(d, b.String()), args, func(rows resultRows) error {
+		scan := rows.Scan
+		for rows.Next() {
+			v := reflect.New(t.Type)
+			var row relatedRow
+			if r.Kind == ManyToMany {
+				jk := reflect.New(r.References.Type)
+				if err := scanRow(scan, t, v.Elem(), jk.Interface()); err != nil {
+					return err
+				}
+				row.key, _ = keyOf(jk.Elem())
+			} else {
+				if err := scanRow(scan, t, v.Elem()); err != nil {
+					return err
+				}
+				row.key, _ = keyOf(v.Elem().FieldByIndex(keyCol.Index))
 			}
-			row.key, _ = keyOf(jk.Elem())
-		} else {
-			if err := scanRow(rows.Scan, t, v.Elem()); err != nil {
-				return nil, err
-			}
-			row.key, _ = keyOf(v.Elem().FieldByIndex(keyCol.Index))
+			row.val = v
+			out = append(out, row)
 		}
-		row.val = v
-		out = append(out, row)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, db.queryErr(err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("orm: preloading %s.%s: %w", r.Model.Name, r.Name, err)
 	}
 	return out, nil
 }

@@ -372,31 +372,27 @@ func (q *Q[T]) All(ctx context.Context) ([]T, error) {
 // QueryRow does, which on SQLite saves running the statement one more
 // step.
 func (q *Q[T]) fetch(ctx context.Context, query string, args []any, limit int) ([]T, error) {
-	rows, err := q.on.reader().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, q.db.queryErr(err)
-	}
-	defer rows.Close()
 	out := make([]T, 0, min(max(limit, 0), 256))
 	scanModel := q.m
 	if q.fields != nil {
 		scanModel = &Model{Name: q.m.Name, Fields: q.fields}
 	}
-	sc := newRowScanner(scanModel)
-	for (limit <= 0 || len(out) < limit) && rows.Next() {
-		var zero T
-		out = append(out, zero)
-		if err := sc.scan(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
-			return nil, err
+	err := readRows(ctx, q.on, query, args, func(rows resultRows) error {
+		sc := newRowScanner(scanModel)
+		scan := rows.Scan
+		for (limit <= 0 || len(out) < limit) && rows.Next() {
+			var zero T
+			out = append(out, zero)
+			if err := sc.scanWith(scan, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
+				return err
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, q.db.queryErr(err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(q.preload) > 0 && len(out) > 0 {
-		if err := rows.Close(); err != nil {
-			return nil, q.db.queryErr(err)
-		}
 		if err := q.runPreload(ctx, out); err != nil {
 			return nil, err
 		}
@@ -445,7 +441,13 @@ func (q *Q[T]) Count(ctx context.Context) (int64, error) {
 	c := q.clone()
 	c.order, c.limit, c.offset, c.preload = nil, -1, 0, nil
 	var n int64
-	if err := q.on.reader().QueryRowContext(ctx, c.selectSQL("COUNT(*)"), c.args...).Scan(&n); err != nil {
+	err := readRows(ctx, q.on, c.selectSQL("COUNT(*)"), c.args, func(rows resultRows) error {
+		if !rows.Next() {
+			return nil // the error, if any, comes from readRows
+		}
+		return rows.Scan(&n)
+	})
+	if err != nil {
 		return 0, q.db.queryErr(err)
 	}
 	return n, nil
@@ -772,11 +774,6 @@ func newRowScanner(m *Model) rowScanner {
 	return s
 }
 
-// scan reads the current row into dst.
-func (s *rowScanner) scan(rows *sql.Rows, dst reflect.Value) error {
-	return s.scanWith(rows.Scan, dst)
-}
-
 // scanWith reads a row with scan (the Scan method of *sql.Rows or of a pgx
 // row) into dst, after the leading columns that go into extra.
 func (s *rowScanner) scanWith(scan func(dest ...any) error, dst reflect.Value, extra ...any) error {
@@ -811,15 +808,9 @@ func (s *rowScanner) scanWith(scan func(dest ...any) error, dst reflect.Value, e
 	return nil
 }
 
-// scanInto reads the current row into dst, whose columns are m's fields
-// in order.
-func scanInto(rows *sql.Rows, m *Model, dst reflect.Value) error {
-	s := newRowScanner(m)
-	return s.scan(rows, dst)
-}
-
-// scanRow is scanInto with the row's Scan method (of *sql.Rows or a pgx
-// row), for a row whose first columns go into extra.
+// scanRow reads a row with scan (the Scan method of *sql.Rows or a pgx
+// row) into dst, whose columns are m's fields in order, after the
+// leading columns that go into extra.
 func scanRow(scan func(dest ...any) error, m *Model, dst reflect.Value, extra ...any) error {
 	s := newRowScanner(m)
 	return s.scanWith(scan, dst, extra...)

@@ -33,34 +33,33 @@ func Raw[T any](ctx context.Context, q Querier, query string, args ...any) ([]T,
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.reader().QueryContext(ctx, rebind(db.dialect, expanded), flat...)
-	if err != nil {
-		return nil, db.queryErr(err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
+	out := []T{}
+	err = readRows(ctx, q, rebind(db.dialect, expanded), flat, func(rows resultRows) error {
+		cols, err := rows.Columns()
+		if err != nil {
+			return err
+		}
+		fields := make([]*Field, len(cols))
+		for i, c := range cols {
+			f := plan.byColumn[strings.ToLower(c)]
+			if f == nil {
+				return fmt.Errorf("orm: Raw[%s]: result column %q matches no field; valid columns are %s", plan.Name, c, strings.Join(plan.Columns(), ", "))
+			}
+			fields[i] = f
+		}
+		sc := newRowScanner(&Model{Name: plan.Name, Fields: fields})
+		scan := rows.Scan
+		for rows.Next() {
+			var zero T
+			out = append(out, zero)
+			if err := sc.scanWith(scan, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	fields := make([]*Field, len(cols))
-	for i, c := range cols {
-		f := plan.byColumn[strings.ToLower(c)]
-		if f == nil {
-			return nil, fmt.Errorf("orm: Raw[%s]: result column %q matches no field; valid columns are %s", plan.Name, c, strings.Join(plan.Columns(), ", "))
-		}
-		fields[i] = f
-	}
-	sc := newRowScanner(&Model{Name: plan.Name, Fields: fields})
-	out := []T{}
-	for rows.Next() {
-		var zero T
-		out = append(out, zero)
-		if err := sc.scan(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, db.queryErr(err)
 	}
 	return out, nil
 }

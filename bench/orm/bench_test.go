@@ -79,9 +79,19 @@ func cpuTime(b *testing.B) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// requestContext returns a context that can be cancelled, as an HTTP
+// request's is. It matters: database/sql watches a cancellable context
+// with a goroutine per query (Rows.initContextClose) and pgx with
+// context.AfterFunc, costs a context.Background() would hide.
+func requestContext(b *testing.B) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	return ctx
+}
+
 // benchGet reads one row by primary key, cycling through the seeded ids.
 func benchGet(b *testing.B, s Store) {
-	ctx := context.Background()
+	ctx := requestContext(b)
 	id := int64(0)
 	for b.Loop() {
 		id = id%Seeded + 1
@@ -95,7 +105,7 @@ func benchGet(b *testing.B, s Store) {
 // benchList reads the first ListSize rows of an author, cycling through
 // the authors.
 func benchList(b *testing.B, s Store) {
-	ctx := context.Background()
+	ctx := requestContext(b)
 	author := int64(0)
 	for b.Loop() {
 		author = author%Authors + 1
@@ -108,7 +118,7 @@ func benchList(b *testing.B, s Store) {
 
 // benchInsert inserts one new row.
 func benchInsert(b *testing.B, s Store) {
-	ctx := context.Background()
+	ctx := requestContext(b)
 	tmpl := NewItem(1)
 	var it Item
 	for b.Loop() {
@@ -121,7 +131,7 @@ func benchInsert(b *testing.B, s Store) {
 
 // benchUpdate writes every column of one seeded row, cycling through them.
 func benchUpdate(b *testing.B, s Store) {
-	ctx := context.Background()
+	ctx := requestContext(b)
 	seeds := make([]Item, Seeded)
 	for i := range seeds {
 		seeds[i] = Seed(int64(i + 1))
@@ -141,7 +151,7 @@ func benchUpdate(b *testing.B, s Store) {
 
 // benchInsertBatch inserts BatchSize new rows in one statement.
 func benchInsertBatch(b *testing.B, s Store) {
-	ctx := context.Background()
+	ctx := requestContext(b)
 	tmpl := make([]Item, BatchSize)
 	for i := range tmpl {
 		tmpl[i] = NewItem(i)

@@ -1,0 +1,114 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// resultRows is what the orm's readers need of a result set: *sql.Rows
+// has it, and pgxRows adapts pgx's rows to it.
+type resultRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Columns() ([]string, error)
+}
+
+// readRows runs the SELECT query on q's read side and calls read with its
+// rows, which stay open until read returns. read may stop early by
+// returning nil before Next reports false. The driver's errors come back
+// classified (see DB.queryErr); read's own errors come back as they are.
+//
+// On PostgreSQL, outside a transaction, the query runs on pgx's own API
+// (see DB.withPgxConn) rather than through database/sql: database/sql
+// watches every result set of a cancellable context, such as an HTTP
+// request's, with a goroutine of its own, and converts every value twice
+// (to a driver.Value, then to the destination), which made a primary-key
+// read cost about a quarter more CPU than pgx alone (BENCHMARKS.md, ORM).
+// Transactions keep using database/sql, whose *sql.Tx owns the connection.
+func readRows(ctx context.Context, q Querier, query string, args []any, read func(resultRows) error) error {
+	if db, ok := q.(*DB); ok && db.pgxReads {
+		return db.pgxRead(ctx, query, args, read)
+	}
+	db := q.database()
+	rows, err := q.reader().QueryContext(ctx, query, args...)
+	if err != nil {
+		return db.queryErr(err)
+	}
+	defer rows.Close()
+	if err := read(rows); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return db.queryErr(err)
+	}
+	return db.queryErr(rows.Close())
+}
+
+// pgxRead is readRows on one of database/sql's pgx connections. The query
+// hook, if any, is called once the rows are read, with the time pgx took to
+// answer the query and the query's error, including one that surfaced while
+// reading.
+func (db *DB) pgxRead(ctx context.Context, query string, args []any, read func(resultRows) error) error {
+	return db.withPgxConn(ctx, func(conn *pgx.Conn) error {
+		h := hookFrom(ctx)
+		var start time.Time
+		if h != nil {
+			start = time.Now()
+		}
+		rows, err := conn.Query(ctx, query, args...)
+		var took time.Duration
+		if h != nil {
+			took = time.Since(start)
+		}
+		var readErr error
+		if err == nil {
+			readErr = read(pgxRows{rows})
+			rows.Close()
+			err = rows.Err()
+		}
+		if h != nil {
+			h(ctx, QueryInfo{SQL: query, Args: args, Duration: took, Err: err})
+		}
+		if err != nil {
+			return db.queryErr(err)
+		}
+		return readErr
+	})
+}
+
+// withPgxConn runs f on one of the pgx connections under database/sql's
+// pool (DB.SQL), borrowed for the call, so that Kiln can use pgx's API
+// without a second pool: the connection count stays what Options says and
+// the statements pgx prepares on a connection serve both APIs. f must not
+// keep the connection, or anything read from it, after it returns.
+func (db *DB) withPgxConn(ctx context.Context, f func(*pgx.Conn) error) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return db.queryErr(err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(driverConn any) error {
+		sc, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("orm: the PostgreSQL driver connection is a %T, not pgx's", driverConn)
+		}
+		return f(sc.Conn())
+	})
+}
+
+// pgxRows adapts pgx.Rows to resultRows.
+type pgxRows struct{ pgx.Rows }
+
+// Columns returns the result's column names.
+func (r pgxRows) Columns() ([]string, error) {
+	fds := r.FieldDescriptions()
+	cols := make([]string, len(fds))
+	for i, fd := range fds {
+		cols[i] = fd.Name
+	}
+	return cols, nil
+}
