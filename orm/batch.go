@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Batch queues independent statements — reads by primary key, updates,
@@ -34,9 +32,10 @@ import (
 // everywhere. A Batch is not safe for concurrent use; after Run it is
 // empty and can be reused.
 type Batch struct {
-	q   Querier
-	ops []batchOp
-	err error
+	q    Querier
+	ops  []batchOp
+	err  error
+	last *Model // the model of the last queued row, to skip the registry lookup
 }
 
 type batchOp struct {
@@ -98,12 +97,15 @@ func (b *Batch) model(v any, method string) (*Model, reflect.Value) {
 		b.fail(fmt.Errorf("orm: Batch.%s needs a non-nil pointer to a model struct, not %T", method, v))
 		return nil, reflect.Value{}
 	}
-	m, err := b.q.database().models.register(rv.Type().Elem())
-	if err != nil {
-		b.fail(err)
-		return nil, reflect.Value{}
+	if t := rv.Type().Elem(); b.last == nil || b.last.Type != t {
+		m, err := b.q.database().models.register(t)
+		if err != nil {
+			b.fail(err)
+			return nil, reflect.Value{}
+		}
+		b.last = m
 	}
-	return m, rv.Elem()
+	return b.last, rv.Elem()
 }
 
 // stmt is a queued operation rendered into SQL.
@@ -133,7 +135,7 @@ func (b *Batch) Run(ctx context.Context) error {
 		s := stmt{op: op}
 		switch op.kind {
 		case 'g':
-			s.query, s.args = getStmt(d, op.m), []any{driverArg(op.pk)}
+			s.query, s.args = op.m.sqlFor(d).get, []any{driverArg(op.pk)}
 		case 'u':
 			if h, ok := op.dst.Addr().Interface().(BeforeUpdater); ok {
 				if err := h.BeforeUpdate(ctx, b.q); err != nil {
@@ -166,19 +168,6 @@ func (b *Batch) Run(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// getStmt is the SELECT of one row by primary key.
-func getStmt(d Dialect, m *Model) string {
-	cols := make([]string, len(m.Fields))
-	for i, f := range m.Fields {
-		cols[i] = d.Quote(f.Column)
-	}
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.Quote(m.Table) + " WHERE " + d.Quote(m.PrimaryKey.Column) + " = ?"
-	if m.DeletedAt != nil {
-		q += " AND " + d.Quote(m.DeletedAt.Column) + " IS NULL"
-	}
-	return rebind(d, q)
 }
 
 func batchErr(i, n int, s stmt, err error) error {
@@ -229,11 +218,6 @@ func runInOrder(ctx context.Context, q Querier, stmts []stmt) error {
 	return first
 }
 
-// rowsAffected adapts a pgx command tag to updated.
-type rowsAffected int64
-
-func (n rowsAffected) RowsAffected() (int64, error) { return int64(n), nil }
-
 // runPipeline sends the statements as one pgx batch: one round trip.
 func runPipeline(ctx context.Context, db *DB, stmts []stmt) error {
 	var pb pgx.Batch
@@ -242,22 +226,13 @@ func runPipeline(ctx context.Context, db *DB, stmts []stmt) error {
 	}
 	// The pipeline runs on one of database/sql's own pgx connections, so
 	// it shares their prepared-statement cache and needs no second pool.
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("orm: batch: %w", db.queryErr(err))
-	}
-	defer conn.Close()
 	var first error
-	err = conn.Raw(func(driverConn any) error {
-		sc, ok := driverConn.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("orm: batch: the PostgreSQL driver connection is a %T, not pgx's", driverConn)
-		}
-		first = pipeline(ctx, db, sc.Conn(), &pb, stmts)
+	err := db.withPgxConn(ctx, func(conn *pgx.Conn) error {
+		first = pipeline(ctx, db, conn, &pb, stmts)
 		return nil
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("orm: batch: %w", err)
 	}
 	return first
 }
@@ -280,7 +255,7 @@ func pipeline(ctx context.Context, db *DB, conn *pgx.Conn, pb *pgx.Batch, stmts 
 			if xerr != nil {
 				err = db.queryErr(xerr)
 			} else if s.op.kind == 'u' {
-				err = updated(db, s.op.m, rowsAffected(tag.RowsAffected()))
+				err = updatedRows(db, s.op.m, tag.RowsAffected())
 			}
 		}
 		if err != nil && first == nil {

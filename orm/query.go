@@ -644,8 +644,17 @@ func updateRow[T any](ctx context.Context, db *DB, w executor, m *Model, v *T, c
 }
 
 // updated turns an UPDATE that matched no row into ErrNotFound.
-func updated(db *DB, m *Model, res interface{ RowsAffected() (int64, error) }) error {
-	if n, err := res.RowsAffected(); err == nil && n == 0 && db.dialect.Name() != "mysql" {
+func updated(db *DB, m *Model, res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil // the driver cannot tell; the statement succeeded
+	}
+	return updatedRows(db, m, n)
+}
+
+// updatedRows is updated for an UPDATE that changed n rows.
+func updatedRows(db *DB, m *Model, n int64) error {
+	if n == 0 && db.dialect.Name() != "mysql" {
 		// MySQL counts changed rows, not matched ones: an update that
 		// changes nothing reports 0 there, so only the others can tell.
 		return fmt.Errorf("orm: update %s: %w", m.Name, ErrNotFound)
@@ -654,7 +663,7 @@ func updated(db *DB, m *Model, res interface{ RowsAffected() (int64, error) }) e
 }
 
 // updateStmt sets rv's updated_at and returns the UPDATE statement (in the
-// dialect's placeholders; built once per model for all columns) and its
+// dialect's placeholders; built once per model and column list) and its
 // arguments for the named columns, or all; query is "" when there is
 // nothing to set.
 func updateStmt(d Dialect, m *Model, rv reflect.Value, columns []string) (query string, args []any, err error) {
@@ -667,25 +676,11 @@ func updateStmt(d Dialect, m *Model, rv reflect.Value, columns []string) (query 
 	}
 	fields, query := ms.updateFields, ms.update
 	if len(columns) > 0 {
-		fields = nil
-		for _, c := range columns {
-			f := m.fieldByColumnOrName(c)
-			if f == nil {
-				return "", nil, &UnknownColumnError{Model: m.Name, Column: c, Columns: m.Columns()}
-			}
-			if f != m.PrimaryKey && f != m.CreatedAt {
-				fields = append(fields, f)
-			}
+		pu, err := ms.partialUpdate(d, m, columns)
+		if err != nil {
+			return "", nil, err
 		}
-		if m.UpdatedAt != nil && !containsField(fields, m.UpdatedAt) {
-			fields = append(fields, m.UpdatedAt)
-		}
-		sets := make([]string, len(fields))
-		for i, f := range fields {
-			sets[i] = d.Quote(f.Column) + " = ?"
-		}
-		query = rebind(d, "UPDATE "+d.Quote(m.Table)+" SET "+strings.Join(sets, ", ")+
-			" WHERE "+d.Quote(m.PrimaryKey.Column)+" = ?")
+		fields, query = pu.fields, pu.query
 	}
 	if len(fields) == 0 {
 		return "", nil, nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +102,30 @@ func TestQueries(t *testing.T) {
 		reread, _ := orm.Query[Task](db).Get(ctx, 2)
 		if reread.Title != "fix bug properly" || reread.Rank != 2 || !reread.UpdatedAt.After(reread.CreatedAt) && !reread.UpdatedAt.Equal(reread.CreatedAt) {
 			t.Fatalf("update of one column: %+v", reread)
+		}
+		// The statement of each column list is built once and kept: a second
+		// list, a repeated one, a column named twice and a Go field name
+		// each write what they name and nothing else.
+		title, rank := "fix bug properly", 2
+		for i, cols := range [][]string{{"rank"}, {"title", "rank"}, {"rank"}, {"Title", "title"}} {
+			got.Title, got.Rank = fmt.Sprintf("title %d", i), 100+i
+			if slices.Contains(cols, "title") || slices.Contains(cols, "Title") {
+				title = got.Title
+			}
+			if slices.Contains(cols, "rank") {
+				rank = got.Rank
+			}
+			if err := orm.Update(ctx, db, &got, cols...); err != nil {
+				t.Fatalf("update of %v: %v", cols, err)
+			}
+			reread, _ := orm.Query[Task](db).Get(ctx, 2)
+			if reread.Title != title || reread.Rank != rank {
+				t.Fatalf("update of %v: title %q rank %d, want %q %d", cols, reread.Title, reread.Rank, title, rank)
+			}
+		}
+		var uce *orm.UnknownColumnError
+		if err := orm.Update(ctx, db, &got, "rank", "no_such"); !errors.As(err, &uce) || uce.Column != "no_such" {
+			t.Fatalf("update of an unknown column: %v, want an UnknownColumnError naming it", err)
 		}
 		missing := Task{ID: 404, Title: "x"}
 		if err := orm.Update(ctx, db, &missing); db.Dialect().Name() != "mysql" && !errors.Is(err, orm.ErrNotFound) {

@@ -2,6 +2,8 @@ package orm
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // modelSQL is the SQL of a model's fixed statements on one dialect, built
@@ -31,6 +33,61 @@ type modelSQL struct {
 	// of the row with a key (the last placeholder).
 	update       string
 	updateFields []*Field
+	// partial caches the UPDATE statements of named columns (Update(ctx,
+	// db, &v, "title")), keyed by the columns as given, joined by commas.
+	partial      sync.Map // string → *partialUpdate
+	partialCount atomic.Int32
+}
+
+// partialUpdate is the UPDATE of some of a model's columns.
+type partialUpdate struct {
+	fields []*Field // the columns set, updated_at added; "" query when none
+	query  string
+}
+
+// maxPartialUpdates bounds the partial-update cache of one model, so code
+// that builds column lists from input cannot grow it without limit; past
+// it, statements are built per call.
+const maxPartialUpdates = 256
+
+// partialUpdate returns the UPDATE of columns (names of columns or
+// fields) of m: every named column but the key and created_at, plus
+// updated_at, then the key's placeholder. It is built on first use of that
+// column list and kept.
+func (ms *modelSQL) partialUpdate(d Dialect, m *Model, columns []string) (*partialUpdate, error) {
+	key := columns[0]
+	if len(columns) > 1 {
+		key = strings.Join(columns, ",")
+	}
+	if pu, ok := ms.partial.Load(key); ok {
+		return pu.(*partialUpdate), nil
+	}
+	var fields []*Field
+	for _, c := range columns {
+		f := m.fieldByColumnOrName(c)
+		if f == nil {
+			return nil, &UnknownColumnError{Model: m.Name, Column: c, Columns: m.Columns()}
+		}
+		if f != m.PrimaryKey && f != m.CreatedAt && !containsField(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	if m.UpdatedAt != nil && !containsField(fields, m.UpdatedAt) {
+		fields = append(fields, m.UpdatedAt)
+	}
+	pu := &partialUpdate{fields: fields}
+	if len(fields) > 0 {
+		sets := make([]string, len(fields))
+		for i, f := range fields {
+			sets[i] = d.Quote(f.Column) + " = ?"
+		}
+		pu.query = rebind(d, "UPDATE "+d.Quote(m.Table)+" SET "+strings.Join(sets, ", ")+
+			" WHERE "+d.Quote(m.PrimaryKey.Column)+" = ?")
+	}
+	if ms.partialCount.Add(1) <= maxPartialUpdates {
+		ms.partial.Store(key, pu)
+	}
+	return pu, nil
 }
 
 // The indexes of modelSQL.insertCols and insert.

@@ -7,26 +7,41 @@ import (
 	"testing"
 )
 
-// BenchmarkHandler runs /json and /plaintext through each net/http
-// contestant's handler in-process, without sockets, so that the
+// BenchmarkHandler runs each test's request through each net/http
+// contestant's handler in-process, without the HTTP sockets, so that the
 // framework's own per-request cost (routing, middleware, the response
-// helpers) shows apart from the system calls that dominate the wrk runs:
+// helpers, the data access) shows apart from the system calls that
+// dominate the wrk runs; allocs/op is the steadiest figure it gives:
 //
 //	cd bench && go test -run '^$' -bench Handler -benchmem ./techempower/
+//	cd bench && go test -run '^$' -bench 'Handler/(json|plaintext)' -benchmem ./techempower/
 //
-// Fiber and fasthttp are left out: they do not serve http.Handler.
-// It needs PostgreSQL only because every contestant opens its pool.
+// The database tests still talk to PostgreSQL over loopback, one request
+// at a time. Each request carries a cancellable context, as a server's
+// requests do (database/sql and pgx both cost more with one). Fiber and
+// fasthttp are left out: they do not serve http.Handler.
 func BenchmarkHandler(b *testing.B) {
 	base, _ := setup(b)
-	for _, path := range []string{"/json", "/plaintext"} {
-		b.Run(path[1:], func(b *testing.B) {
+	tests := []struct{ name, path string }{
+		{"json", "/json"},
+		{"db", "/db"},
+		{"queries", "/queries?queries=20"},
+		{"fortunes", "/fortunes"},
+		{"updates", "/updates?queries=20"},
+		{"plaintext", "/plaintext"},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, test := range tests {
+		path := test.path
+		b.Run(test.name, func(b *testing.B) {
 			for _, c := range Contestants() {
 				b.Run(c.Name, func(b *testing.B) {
 					h := handlerOf(b, c, base)
 					if h == nil {
 						b.Skipf("%s does not serve an http.Handler", c.Name)
 					}
-					req := httptest.NewRequest(http.MethodGet, path, nil)
+					req := httptest.NewRequest(http.MethodGet, path, nil).WithContext(ctx)
 					w := &discardWriter{header: make(http.Header, 8)}
 					h.ServeHTTP(w, req)
 					if w.status != http.StatusOK || w.n == 0 {
