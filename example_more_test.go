@@ -997,6 +997,15 @@ func ExampleWithRequestID() {
 	// Output: job-42
 }
 
+func ExampleRequestIDFrom() {
+	// A query hook, a slog.Handler or a job has the context, not the request.
+	ctx := kiln.WithRequestID(context.Background(), "req-7f3a")
+	type tenantKey struct{}
+	ctx = context.WithValue(ctx, tenantKey{}, "acme") // later values keep it reachable
+	fmt.Println(kiln.RequestIDFrom(ctx), kiln.RequestIDFrom(context.Background()) == "")
+	// Output: req-7f3a true
+}
+
 func ExampleSetRequestID() {
 	// Custom request-id middleware: SetRequestID stores the id in the
 	// request's context and on the app's writer.

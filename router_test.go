@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/kilntest"
@@ -740,4 +741,35 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// The request-id context behaves as context.WithValue's would: it answers
+// its own key, passes every other key, cancellation and deadline to its
+// parent, and is found under contexts derived from it.
+func TestRequestIDContext(t *testing.T) {
+	type key struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "outer"))
+	ctx := kiln.WithRequestID(parent, "id-1")
+	if got := kiln.RequestIDFrom(ctx); got != "id-1" {
+		t.Fatalf("RequestIDFrom = %q, want id-1", got)
+	}
+	if got := ctx.Value(key{}); got != "outer" {
+		t.Fatalf("a parent's value through the request-id context = %v, want outer", got)
+	}
+	child, stop := context.WithTimeout(ctx, time.Hour)
+	defer stop()
+	if got := kiln.RequestIDFrom(context.WithValue(child, key{}, "inner")); got != "id-1" {
+		t.Fatalf("RequestIDFrom a derived context = %q, want id-1", got)
+	}
+	if got := kiln.RequestIDFrom(kiln.WithRequestID(ctx, "id-2")); got != "id-2" {
+		t.Fatalf("the innermost id should win, got %q", got)
+	}
+	cancel()
+	<-child.Done() // the parent's cancellation reaches a child of the request-id context
+	if ctx.Err() != context.Canceled {
+		t.Fatalf("ctx.Err() = %v after the parent was cancelled", ctx.Err())
+	}
+	if s := fmt.Sprint(ctx); !strings.Contains(s, `WithRequestID("id-1")`) {
+		t.Fatalf("String() = %s", s)
+	}
 }
