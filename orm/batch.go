@@ -195,7 +195,7 @@ func runInOrder(ctx context.Context, q Querier, stmts []stmt) error {
 				break
 			}
 			if rows.Next() {
-				err = scanRow(rows.Scan, s.op.m, s.op.dst)
+				err = scanRow(rows, s.op.m, s.op.dst)
 			} else if err = rows.Err(); err == nil {
 				err = fmt.Errorf("orm: %s: %w", s.op.m.Name, ErrNotFound)
 			}
@@ -246,7 +246,7 @@ func pipeline(ctx context.Context, db *DB, conn *pgx.Conn, pb *pgx.Batch, stmts 
 		var err error
 		switch s.op.kind {
 		case 'g':
-			err = scanRow(br.QueryRow().Scan, s.op.m, s.op.dst)
+			err = scanRow(br.QueryRow(), s.op.m, s.op.dst)
 			if errors.Is(err, pgx.ErrNoRows) {
 				err = fmt.Errorf("orm: %s: %w", s.op.m.Name, ErrNotFound)
 			}

@@ -1,6 +1,10 @@
 package orm
 
-import "context"
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // SetPreloadChunk sets how many keys one preload IN list holds, for tests,
 // and returns a function that restores it.
@@ -25,7 +29,7 @@ func SetBulkRowsLimit(n int) (restore func()) {
 // whether its rows came from pgx's own API rather than database/sql.
 func ReadsOnPgx(ctx context.Context, q Querier, query string, args ...any) (native bool, err error) {
 	err = readRows(ctx, q, query, args, func(rows resultRows) error {
-		_, native = rows.(pgxRows)
+		_, native = rows.(pgx.Rows)
 		for rows.Next() {
 		}
 		return nil

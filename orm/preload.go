@@ -200,18 +200,17 @@ func fetchRelated(ctx context.Context, on Querier, r *Relation, keys []any) ([]r
 	}
 	var out []relatedRow
 	err := readRows(ctx, on, rebind(d, b.String()), args, func(rows resultRows) error {
-		scan := rows.Scan
 		for rows.Next() {
 			v := reflect.New(t.Type)
 			var row relatedRow
 			if r.Kind == ManyToMany {
 				jk := reflect.New(r.References.Type)
-				if err := scanRow(scan, t, v.Elem(), jk.Interface()); err != nil {
+				if err := scanRow(rows, t, v.Elem(), jk.Interface()); err != nil {
 					return err
 				}
 				row.key, _ = keyOf(jk.Elem())
 			} else {
-				if err := scanRow(scan, t, v.Elem()); err != nil {
+				if err := scanRow(rows, t, v.Elem()); err != nil {
 					return err
 				}
 				row.key, _ = keyOf(v.Elem().FieldByIndex(keyCol.Index))

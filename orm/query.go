@@ -379,11 +379,10 @@ func (q *Q[T]) fetch(ctx context.Context, query string, args []any, limit int) (
 	}
 	err := readRows(ctx, q.on, query, args, func(rows resultRows) error {
 		sc := newRowScanner(scanModel)
-		scan := rows.Scan
 		for (limit <= 0 || len(out) < limit) && rows.Next() {
 			var zero T
 			out = append(out, zero)
-			if err := sc.scanWith(scan, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
+			if err := sc.scanWith(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
 				return err
 			}
 		}
@@ -769,9 +768,16 @@ func newRowScanner(m *Model) rowScanner {
 	return s
 }
 
-// scanWith reads a row with scan (the Scan method of *sql.Rows or of a pgx
-// row) into dst, after the leading columns that go into extra.
-func (s *rowScanner) scanWith(scan func(dest ...any) error, dst reflect.Value, extra ...any) error {
+// rowSource is a row to read: *sql.Rows, *sql.Row, pgx.Rows, pgx.Row.
+// Taking it as an interface, rather than its Scan method as a func value,
+// saves an allocation per row.
+type rowSource interface {
+	Scan(dest ...any) error
+}
+
+// scanWith reads the current row of src into dst, after the leading
+// columns that go into extra.
+func (s *rowScanner) scanWith(src rowSource, dst reflect.Value, extra ...any) error {
 	m := s.m
 	for i, f := range m.Fields {
 		if f.Kind == KindJSON {
@@ -788,7 +794,7 @@ func (s *rowScanner) scanWith(scan func(dest ...any) error, dst reflect.Value, e
 	if len(extra) > 0 {
 		targets = append(extra[:len(extra):len(extra)], s.targets...)
 	}
-	if err := scan(targets...); err != nil {
+	if err := src.Scan(targets...); err != nil {
 		return fmt.Errorf("orm: reading %s: %w", m.Name, err)
 	}
 	for i, f := range m.Fields {
@@ -803,12 +809,11 @@ func (s *rowScanner) scanWith(scan func(dest ...any) error, dst reflect.Value, e
 	return nil
 }
 
-// scanRow reads a row with scan (the Scan method of *sql.Rows or a pgx
-// row) into dst, whose columns are m's fields in order, after the
-// leading columns that go into extra.
-func scanRow(scan func(dest ...any) error, m *Model, dst reflect.Value, extra ...any) error {
+// scanRow reads the current row of src into dst, whose columns are m's
+// fields in order, after the leading columns that go into extra.
+func scanRow(src rowSource, m *Model, dst reflect.Value, extra ...any) error {
 	s := newRowScanner(m)
-	return s.scanWith(scan, dst, extra...)
+	return s.scanWith(src, dst, extra...)
 }
 
 // uuidScanner reads a UUID into a [16]byte field: 16 raw bytes (SQLite,

@@ -35,7 +35,7 @@ func Raw[T any](ctx context.Context, q Querier, query string, args ...any) ([]T,
 	}
 	out := []T{}
 	err = readRows(ctx, q, rebind(db.dialect, expanded), flat, func(rows resultRows) error {
-		cols, err := rows.Columns()
+		cols, err := columnsOf(rows)
 		if err != nil {
 			return err
 		}
@@ -48,11 +48,10 @@ func Raw[T any](ctx context.Context, q Querier, query string, args ...any) ([]T,
 			fields[i] = f
 		}
 		sc := newRowScanner(&Model{Name: plan.Name, Fields: fields})
-		scan := rows.Scan
 		for rows.Next() {
 			var zero T
 			out = append(out, zero)
-			if err := sc.scanWith(scan, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
+			if err := sc.scanWith(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
 				return err
 			}
 		}

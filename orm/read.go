@@ -10,11 +10,10 @@ import (
 )
 
 // resultRows is what the orm's readers need of a result set: *sql.Rows
-// has it, and pgxRows adapts pgx's rows to it.
+// and pgx.Rows both have it (columnsOf reads either's column names).
 type resultRows interface {
 	Next() bool
 	Scan(dest ...any) error
-	Columns() ([]string, error)
 }
 
 // readRows runs the SELECT query on q's read side and calls read with its
@@ -66,7 +65,7 @@ func (db *DB) pgxRead(ctx context.Context, query string, args []any, read func(r
 		}
 		var readErr error
 		if err == nil {
-			readErr = read(pgxRows{rows})
+			readErr = read(rows)
 			rows.Close()
 			err = rows.Err()
 		}
@@ -100,15 +99,18 @@ func (db *DB) withPgxConn(ctx context.Context, f func(*pgx.Conn) error) error {
 	})
 }
 
-// pgxRows adapts pgx.Rows to resultRows.
-type pgxRows struct{ pgx.Rows }
-
-// Columns returns the result's column names.
-func (r pgxRows) Columns() ([]string, error) {
-	fds := r.FieldDescriptions()
-	cols := make([]string, len(fds))
-	for i, fd := range fds {
-		cols[i] = fd.Name
+// columnsOf returns the column names of rows.
+func columnsOf(rows resultRows) ([]string, error) {
+	switch r := rows.(type) {
+	case interface{ Columns() ([]string, error) }: // *sql.Rows
+		return r.Columns()
+	case pgx.Rows:
+		fds := r.FieldDescriptions()
+		cols := make([]string, len(fds))
+		for i, fd := range fds {
+			cols[i] = fd.Name
+		}
+		return cols, nil
 	}
-	return cols, nil
+	return nil, fmt.Errorf("orm: cannot read the column names of a %T", rows)
 }
