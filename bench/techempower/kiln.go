@@ -34,11 +34,22 @@ func newKiln(ctx context.Context, cfg Config) (Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := kiln.New(kiln.Config{
+	kc := kiln.Config{
 		// Warnings and errors only: no start-up and shutdown lines.
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
-	app.Use(serverHeader("Kiln"), middleware.RequestID, middleware.Recoverer)
+	}
+	// Two diagnostic switches, off in every published run, for
+	// diagnose-kiln-stack.sh: they measure what the request id and the
+	// write timeout cost by taking them away.
+	if os.Getenv("KILN_BENCH_NO_WRITE_TIMEOUT") != "" {
+		kc.Server.WriteTimeout = -1 // net/http: no write deadline
+	}
+	app := kiln.New(kc)
+	if os.Getenv("KILN_BENCH_NO_REQUEST_ID") != "" {
+		app.Use(serverHeader("Kiln"), middleware.Recoverer)
+	} else {
+		app.Use(serverHeader("Kiln"), middleware.RequestID, middleware.Recoverer)
+	}
 	if cfg.Counter != nil {
 		app.Use(countORMQueries(cfg.Counter))
 	}
