@@ -124,6 +124,9 @@ func TestQueries(t *testing.T) {
 			}
 		}
 		var uce *orm.UnknownColumnError
+		if err := orm.Update(ctx, db, &got, "title,rank"); !errors.As(err, &uce) || uce.Column != "title,rank" {
+			t.Fatalf("update of the one column %q: %v, want an UnknownColumnError (not the cached title and rank)", "title,rank", err)
+		}
 		if err := orm.Update(ctx, db, &got, "rank", "no_such"); !errors.As(err, &uce) || uce.Column != "no_such" {
 			t.Fatalf("update of an unknown column: %v, want an UnknownColumnError naming it", err)
 		}

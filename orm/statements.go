@@ -34,7 +34,7 @@ type modelSQL struct {
 	update       string
 	updateFields []*Field
 	// partial caches the UPDATE statements of named columns (Update(ctx,
-	// db, &v, "title")), keyed by the columns as given, joined by commas.
+	// db, &v, "title")), keyed by the columns as given, joined by NULs.
 	partial      sync.Map // string → *partialUpdate
 	partialCount atomic.Int32
 }
@@ -57,7 +57,9 @@ const maxPartialUpdates = 256
 func (ms *modelSQL) partialUpdate(d Dialect, m *Model, columns []string) (*partialUpdate, error) {
 	key := columns[0]
 	if len(columns) > 1 {
-		key = strings.Join(columns, ",")
+		// NUL cannot occur in a column name, so ["a,b"] and ["a", "b"]
+		// never share a key.
+		key = strings.Join(columns, "\x00")
 	}
 	if pu, ok := ms.partial.Load(key); ok {
 		return pu.(*partialUpdate), nil
