@@ -140,7 +140,7 @@ func (b *bulkInsert[T]) run(ctx context.Context, q Querier) error {
 		// list would have to spell DEFAULT differently per database.
 		for i := range b.rows {
 			b.assigned = true
-			if err := insertRow(ctx, b.db, w, m, reflect.ValueOf(&b.rows[i]).Elem()); err != nil {
+			if err := insertRow(ctx, q, m, reflect.ValueOf(&b.rows[i]).Elem()); err != nil {
 				return err
 			}
 		}

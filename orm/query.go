@@ -525,7 +525,7 @@ func insert(ctx context.Context, q Querier, m *Model, v any, rv reflect.Value) e
 			return err
 		}
 	}
-	if err := insertRow(ctx, q.database(), q.writer(), m, rv); err != nil {
+	if err := insertRow(ctx, q, m, rv); err != nil {
 		return err
 	}
 	if h, ok := v.(AfterInserter); ok {
@@ -575,7 +575,8 @@ func insertArgs(m *Model, rv reflect.Value, now time.Time, nowArg any, args []an
 	return args, pkv, auto, nil
 }
 
-func insertRow(ctx context.Context, db *DB, w executor, m *Model, rv reflect.Value) error {
+func insertRow(ctx context.Context, q Querier, m *Model, rv reflect.Value) error {
+	db, w := q.database(), q.writer()
 	now := timestamp()
 	args, pkv, auto, err := insertArgs(m, rv, now, now, make([]any, 0, len(m.Fields)))
 	if err != nil {
@@ -588,8 +589,8 @@ func insertRow(ctx context.Context, db *DB, w executor, m *Model, rv reflect.Val
 	}
 	if ms.insertReturning != "" {
 		var id int64
-		if err := w.QueryRowContext(ctx, ms.insertReturning, args...).Scan(&id); err != nil {
-			return db.queryErr(err)
+		if err := writeRow(ctx, q, ms.insertReturning, args, &id); err != nil {
+			return err
 		}
 		setInt(pkv, id)
 		return nil

@@ -80,6 +80,29 @@ func (db *DB) pgxRead(ctx context.Context, query string, args []any, read func(r
 	})
 }
 
+// writeRow runs query, a statement that changes data and returns one row
+// (INSERT … RETURNING), on q's write side and scans the row into dest. On
+// PostgreSQL outside a transaction it runs on pgx's API, for the reasons
+// readRows gives. Errors come back classified (see DB.queryErr).
+func writeRow(ctx context.Context, q Querier, query string, args []any, dest ...any) error {
+	db := q.database()
+	if d, ok := q.(*DB); !ok || !d.pgxReads {
+		return db.queryErr(q.writer().QueryRowContext(ctx, query, args...).Scan(dest...))
+	}
+	return db.withPgxConn(ctx, func(conn *pgx.Conn) error {
+		h := hookFrom(ctx)
+		var start time.Time
+		if h != nil {
+			start = time.Now()
+		}
+		err := conn.QueryRow(ctx, query, args...).Scan(dest...)
+		if h != nil {
+			h(ctx, QueryInfo{SQL: query, Args: args, Duration: time.Since(start), Err: err})
+		}
+		return db.queryErr(err)
+	})
+}
+
 // withPgxConn runs f on one of the pgx connections under database/sql's
 // pool (DB.SQL), borrowed for the call, so that Kiln can use pgx's API
 // without a second pool: the connection count stays what Options says and
