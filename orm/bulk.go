@@ -167,7 +167,7 @@ func (b *bulkInsert[T]) run(ctx context.Context, q Querier) error {
 				}
 				continue
 			}
-			ids, err := b.insertIDs(ctx, w, query, chunk, n, &step)
+			ids, err := b.insertIDs(ctx, q, query, chunk, n, &step)
 			if err != nil {
 				return err
 			}
@@ -190,24 +190,22 @@ func (b *bulkInsert[T]) run(ctx context.Context, q Querier) error {
 // insertIDs runs one statement of n rows whose keys the database assigns
 // and returns the keys in row order (see InsertMany). step caches MySQL's
 // auto_increment_increment across the statements of a batch.
-func (b *bulkInsert[T]) insertIDs(ctx context.Context, w executor, query string, args []any, n int, step *int64) ([]int64, error) {
-	db, m := b.db, b.m
+func (b *bulkInsert[T]) insertIDs(ctx context.Context, q Querier, query string, args []any, n int, step *int64) ([]int64, error) {
+	db, m, w := b.db, b.m, q.writer()
 	ids := make([]int64, 0, n)
 	if db.dialect.SupportsReturning() {
-		rows, err := w.QueryContext(ctx, query, args...)
-		if err != nil {
-			return nil, db.queryErr(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, fmt.Errorf("orm: InsertMany %s: reading the new keys: %w", m.Name, err)
+		err := writeRows(ctx, q, query, args, func(rows resultRows) error {
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return fmt.Errorf("orm: InsertMany %s: reading the new keys: %w", m.Name, err)
+				}
+				ids = append(ids, id)
 			}
-			ids = append(ids, id)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, db.queryErr(err)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		if len(ids) != n {
 			return nil, fmt.Errorf("orm: InsertMany %s: the database returned %d keys for %d rows", m.Name, len(ids), n)

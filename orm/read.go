@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -30,11 +31,24 @@ type resultRows interface {
 // against 17 (BENCHMARKS.md, ORM).
 // Transactions keep using database/sql, whose *sql.Tx owns the connection.
 func readRows(ctx context.Context, q Querier, query string, args []any, read func(resultRows) error) error {
+	return queryRows(ctx, q, q.reader, query, args, read)
+}
+
+// writeRows is readRows for a statement that changes data and returns rows
+// (INSERT … RETURNING): it runs on q's write side, which on SQLite is not
+// the read pool.
+func writeRows(ctx context.Context, q Querier, query string, args []any, read func(resultRows) error) error {
+	return queryRows(ctx, q, q.writer, query, args, read)
+}
+
+// queryRows is readRows and writeRows, with side giving the executor that
+// database/sql runs the query on.
+func queryRows(ctx context.Context, q Querier, side func() executor, query string, args []any, read func(resultRows) error) error {
 	if db, ok := q.(*DB); ok && db.pgxReads {
 		return db.pgxRead(ctx, query, args, read)
 	}
 	db := q.database()
-	rows, err := q.reader().QueryContext(ctx, query, args...)
+	rows, err := side().QueryContext(ctx, query, args...)
 	if err != nil {
 		return db.queryErr(err)
 	}
@@ -85,22 +99,18 @@ func (db *DB) pgxRead(ctx context.Context, query string, args []any, read func(r
 // PostgreSQL outside a transaction it runs on pgx's API, for the reasons
 // readRows gives. Errors come back classified (see DB.queryErr).
 func writeRow(ctx context.Context, q Querier, query string, args []any, dest ...any) error {
-	db := q.database()
-	if d, ok := q.(*DB); !ok || !d.pgxReads {
-		return db.queryErr(q.writer().QueryRowContext(ctx, query, args...).Scan(dest...))
-	}
-	return db.withPgxConn(ctx, func(conn *pgx.Conn) error {
-		h := hookFrom(ctx)
-		var start time.Time
-		if h != nil {
-			start = time.Now()
+	found := false
+	err := writeRows(ctx, q, query, args, func(rows resultRows) error {
+		if !rows.Next() {
+			return nil
 		}
-		err := conn.QueryRow(ctx, query, args...).Scan(dest...)
-		if h != nil {
-			h(ctx, QueryInfo{SQL: query, Args: args, Duration: time.Since(start), Err: err})
-		}
-		return db.queryErr(err)
+		found = true
+		return rows.Scan(dest...)
 	})
+	if err == nil && !found {
+		err = q.database().queryErr(sql.ErrNoRows)
+	}
+	return err
 }
 
 // withPgxConn runs f on one of the pgx connections under database/sql's
