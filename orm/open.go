@@ -43,10 +43,10 @@ type DB struct {
 	write   *sql.DB // the pool for writes (and, except on SQLite, reads)
 	read    *sql.DB // SQLite's read-only pool; equal to write elsewhere
 	pgx     *pgxpool.Pool
-	// pgxReads makes readRows run SELECTs outside transactions on pgx's
-	// own API (PostgreSQL only).
-	pgxReads bool
-	models   Registry
+	// viaPgx makes the orm's statements that return rows, outside
+	// transactions, run on pgx's own API (PostgreSQL only; see queryRows).
+	viaPgx bool
+	models Registry
 	// wcache and rcache run Kiln's own statements on write and read as
 	// prepared statements (SQLite only; nil elsewhere). See stmtCache.
 	wcache, rcache *stmtCache
@@ -218,7 +218,7 @@ func openPostgres(ctx context.Context, u string, opts *Options) (*DB, error) {
 	// through Pgx.
 	db := stdlib.OpenDB(*cfg.ConnConfig)
 	configure(db, opts, poolSize(opts))
-	return &DB{dialect: postgresDialect{}, write: db, read: db, pgx: pool, pgxReads: true}, nil
+	return &DB{dialect: postgresDialect{}, write: db, read: db, pgx: pool, viaPgx: true}, nil
 }
 
 func openMySQL(rest string, opts *Options) (*DB, error) {

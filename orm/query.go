@@ -377,16 +377,9 @@ func (q *Q[T]) fetch(ctx context.Context, query string, args []any, limit int) (
 	if q.fields != nil {
 		scanModel = &Model{Name: q.m.Name, Fields: q.fields}
 	}
-	err := readRows(ctx, q.on, query, args, func(rows resultRows) error {
-		sc := newRowScanner(scanModel)
-		for (limit <= 0 || len(out) < limit) && rows.Next() {
-			var zero T
-			out = append(out, zero)
-			if err := sc.scanWith(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
-				return err
-			}
-		}
-		return nil
+	err := readRows(ctx, q.on, query, args, func(rows resultRows) (err error) {
+		out, err = scanAll(rows, scanModel, out, limit)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -767,6 +760,21 @@ func newRowScanner(m *Model) rowScanner {
 		}
 	}
 	return s
+}
+
+// scanAll appends the rows of rows, whose columns are m's fields in order,
+// to out and returns it. With limit above 0 it stops once out holds that
+// many, without asking for more.
+func scanAll[T any](rows resultRows, m *Model, out []T, limit int) ([]T, error) {
+	sc := newRowScanner(m)
+	for (limit <= 0 || len(out) < limit) && rows.Next() {
+		var zero T
+		out = append(out, zero)
+		if err := sc.scanWith(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // rowSource is a row to read: *sql.Rows, *sql.Row, pgx.Rows, pgx.Row.

@@ -127,6 +127,9 @@ func TestQueries(t *testing.T) {
 		if err := orm.Update(ctx, db, &got, "title,rank"); !errors.As(err, &uce) || uce.Column != "title,rank" {
 			t.Fatalf("update of the one column %q: %v, want an UnknownColumnError (not the cached title and rank)", "title,rank", err)
 		}
+		if err := orm.Update(ctx, db, &got, "title\x00rank"); !errors.As(err, &uce) || uce.Column != "title\x00rank" {
+			t.Fatalf("update of a column name holding a NUL: %v, want an UnknownColumnError (not the cached title and rank)", err)
+		}
 		if err := orm.Update(ctx, db, &got, "rank", "no_such"); !errors.As(err, &uce) || uce.Column != "no_such" {
 			t.Fatalf("update of an unknown column: %v, want an UnknownColumnError naming it", err)
 		}

@@ -47,15 +47,8 @@ func Raw[T any](ctx context.Context, q Querier, query string, args ...any) ([]T,
 			}
 			fields[i] = f
 		}
-		sc := newRowScanner(&Model{Name: plan.Name, Fields: fields})
-		for rows.Next() {
-			var zero T
-			out = append(out, zero)
-			if err := sc.scanWith(rows, reflect.ValueOf(&out[len(out)-1]).Elem()); err != nil {
-				return err
-			}
-		}
-		return nil
+		out, err = scanAll(rows, &Model{Name: plan.Name, Fields: fields}, out, 0)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -44,8 +44,8 @@ func writeRows(ctx context.Context, q Querier, query string, args []any, read fu
 // queryRows is readRows and writeRows, with side giving the executor that
 // database/sql runs the query on.
 func queryRows(ctx context.Context, q Querier, side func() executor, query string, args []any, read func(resultRows) error) error {
-	if db, ok := q.(*DB); ok && db.pgxReads {
-		return db.pgxRead(ctx, query, args, read)
+	if db, ok := q.(*DB); ok && db.viaPgx {
+		return db.pgxQuery(ctx, query, args, read)
 	}
 	db := q.database()
 	rows, err := side().QueryContext(ctx, query, args...)
@@ -62,11 +62,11 @@ func queryRows(ctx context.Context, q Querier, side func() executor, query strin
 	return db.queryErr(rows.Close())
 }
 
-// pgxRead is readRows on one of database/sql's pgx connections. The query
+// pgxQuery is queryRows on one of database/sql's pgx connections. The query
 // hook, if any, is called once the rows are read, with the time pgx took to
 // answer the query and the query's error, including one that surfaced while
 // reading.
-func (db *DB) pgxRead(ctx context.Context, query string, args []any, read func(resultRows) error) error {
+func (db *DB) pgxQuery(ctx context.Context, query string, args []any, read func(resultRows) error) error {
 	return db.withPgxConn(ctx, func(conn *pgx.Conn) error {
 		h := hookFrom(ctx)
 		var start time.Time

@@ -55,15 +55,34 @@ const maxPartialUpdates = 256
 // updated_at, then the key's placeholder. It is built on first use of that
 // column list and kept.
 func (ms *modelSQL) partialUpdate(d Dialect, m *Model, columns []string) (*partialUpdate, error) {
-	key := columns[0]
+	// The key joins the names with NUL, which no column name contains, so
+	// ["a,b"] and ["a", "b"] never share one. A name with a NUL in it (from
+	// hostile input) is never looked up or stored: it could alias a list.
+	key, cacheable := columns[0], true
 	if len(columns) > 1 {
-		// NUL cannot occur in a column name, so ["a,b"] and ["a", "b"]
-		// never share a key.
 		key = strings.Join(columns, "\x00")
+	}
+	for _, c := range columns {
+		cacheable = cacheable && strings.IndexByte(c, 0) < 0
+	}
+	if !cacheable {
+		return buildPartialUpdate(d, m, columns)
 	}
 	if pu, ok := ms.partial.Load(key); ok {
 		return pu.(*partialUpdate), nil
 	}
+	pu, err := buildPartialUpdate(d, m, columns)
+	if err != nil {
+		return nil, err
+	}
+	if ms.partialCount.Add(1) <= maxPartialUpdates {
+		ms.partial.Store(key, pu)
+	}
+	return pu, nil
+}
+
+// buildPartialUpdate builds what partialUpdate caches.
+func buildPartialUpdate(d Dialect, m *Model, columns []string) (*partialUpdate, error) {
 	var fields []*Field
 	for _, c := range columns {
 		f := m.fieldByColumnOrName(c)
@@ -85,9 +104,6 @@ func (ms *modelSQL) partialUpdate(d Dialect, m *Model, columns []string) (*parti
 		}
 		pu.query = rebind(d, "UPDATE "+d.Quote(m.Table)+" SET "+strings.Join(sets, ", ")+
 			" WHERE "+d.Quote(m.PrimaryKey.Column)+" = ?")
-	}
-	if ms.partialCount.Add(1) <= maxPartialUpdates {
-		ms.partial.Store(key, pu)
 	}
 	return pu, nil
 }
