@@ -93,12 +93,35 @@ func committedErr(w http.ResponseWriter, fn string) error {
 	return nil
 }
 
+// serverLengthMax is the largest body for which setContentLength leaves
+// Content-Length to the server: net/http's HTTP/1 server buffers 2048
+// bytes before it must choose between Content-Length and chunking (its
+// HTTP/2 server 4096).
+const serverLengthMax = 2048
+
+// setContentLength sets h's Content-Length to n, the size of the whole
+// body about to be written to w in one Write, unless w is Kiln's writer
+// directly around a net/http server's writer (no middleware writer in
+// between) and n is 1 to serverLengthMax. (An empty body keeps the header:
+// net/http would leave a HEAD answer without one.) Then the server sends
+// exactly the same Content-Length itself when the handler returns, more
+// cheaply: it writes the number straight into the response, with no
+// header-map entry to allocate, copy and sort. A handler that flushes
+// after the helper gets a chunked response instead, as with any net/http
+// handler.
+func setContentLength(w http.ResponseWriter, h http.Header, n int) {
+	if rw, ok := w.(*ResponseWriter); ok && rw.autoLength && n > 0 && n <= serverLengthMax {
+		return
+	}
+	h["Content-Length"] = []string{strconv.Itoa(n)}
+}
+
 // writeBody sends status, the Content-Type and Content-Length headers, and
 // body in one Write.
 func writeBody(w http.ResponseWriter, fn string, status int, contentType []string, body []byte) error {
 	h := w.Header()
 	h["Content-Type"] = contentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	setContentLength(w, h, len(body))
 	w.WriteHeader(status)
 	if _, err := w.Write(body); err != nil {
 		return fmt.Errorf("kiln.%s: writing response: %w", fn, err)
@@ -177,7 +200,7 @@ func writeString(w http.ResponseWriter, fn string, status int, contentType []str
 	}
 	h := w.Header()
 	h["Content-Type"] = contentType
-	h["Content-Length"] = []string{strconv.Itoa(len(s))}
+	setContentLength(w, h, len(s))
 	w.WriteHeader(status)
 	if _, err := io.WriteString(w, s); err != nil {
 		return fmt.Errorf("kiln.%s: writing response: %w", fn, err)

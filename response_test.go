@@ -815,3 +815,93 @@ func BenchmarkText(b *testing.B) {
 		}
 	}
 }
+
+// TestContentLengthOnTheWire checks that every helper's response reaches a
+// real client with the right Content-Length and no chunking, whichever of
+// Kiln and net/http writes the header: net/http for small bodies written
+// straight to its writer, Kiln for larger ones and whenever a middleware
+// writer sits in between. Over HTTP/1.1 and HTTP/2, for GET and HEAD.
+func TestContentLengthOnTheWire(t *testing.T) {
+	t.Parallel()
+	sizes := []int{0, 13, serverLengthMax - 1, serverLengthMax, serverLengthMax + 1, 5000, 100_000}
+	app := New(Config{})
+	// wrapped is a middleware writer that forwards everything, as an
+	// instrumentation middleware's would.
+	type wrapped struct{ http.ResponseWriter }
+	app.Group("/wrapped", func(g *Router) {
+		g.Use(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				next.ServeHTTP(wrapped{w}, r)
+			})
+		})
+		g.Get("/text/{n}", func(w http.ResponseWriter, r *http.Request) error {
+			n, _ := strconv.Atoi(r.PathValue("n"))
+			return Text(w, http.StatusOK, strings.Repeat("x", n))
+		})
+	})
+	app.Get("/text/{n}", func(w http.ResponseWriter, r *http.Request) error {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		return Text(w, http.StatusOK, strings.Repeat("x", n))
+	})
+	app.Get("/blob/{n}", func(w http.ResponseWriter, r *http.Request) error {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		return Blob(w, http.StatusCreated, "application/octet-stream", bytes.Repeat([]byte{'y'}, n))
+	})
+	app.Get("/json/{n}", func(w http.ResponseWriter, r *http.Request) error {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		return JSON(w, http.StatusOK, strings.Repeat("z", max(n-3, 0))) // "…"\n is n bytes
+	})
+	srv := httptest.NewUnstartedServer(app)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	h2 := srv.Client() // httptest configures it for HTTP/2
+	t1 := h2.Transport.(*http.Transport).Clone()
+	t1.Protocols = new(http.Protocols)
+	t1.Protocols.SetHTTP1(true)
+	t1.TLSClientConfig = t1.TLSClientConfig.Clone()
+	t1.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	h1 := &http.Client{Transport: t1}
+
+	for _, client := range []struct {
+		proto string
+		c     *http.Client
+	}{{"HTTP/1.1", h1}, {"HTTP/2.0", h2}} {
+		for _, path := range []string{"/text/", "/wrapped/text/", "/blob/", "/json/"} {
+			for _, n := range sizes {
+				if path == "/json/" && n < 3 {
+					continue
+				}
+				for _, method := range []string{http.MethodGet, http.MethodHead} {
+					req, _ := http.NewRequest(method, srv.URL+path+strconv.Itoa(n), nil)
+					res, err := client.c.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					body, err := io.ReadAll(res.Body)
+					res.Body.Close()
+					what := client.proto + " " + method + " " + path + strconv.Itoa(n)
+					if err != nil {
+						t.Fatalf("%s: reading body: %v", what, err)
+					}
+					if res.Proto != client.proto {
+						t.Fatalf("%s: served over %s", what, res.Proto)
+					}
+					if got := res.Header.Get("Content-Length"); got != strconv.Itoa(n) {
+						t.Errorf("%s: Content-Length %q, want %d (Transfer-Encoding %v)", what, got, n, res.TransferEncoding)
+					}
+					if len(res.TransferEncoding) != 0 {
+						t.Errorf("%s: Transfer-Encoding %v, want none", what, res.TransferEncoding)
+					}
+					want := n
+					if method == http.MethodHead {
+						want = 0
+					}
+					if len(body) != want {
+						t.Errorf("%s: %d body bytes, want %d", what, len(body), want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // ResponseWriter wraps an http.ResponseWriter and records the status and
@@ -28,6 +29,11 @@ type ResponseWriter struct {
 
 	requestID string
 
+	// autoLength is set when w is a net/http server's own writer, which
+	// computes Content-Length itself for a body that is complete and
+	// buffered when the handler returns (see setContentLength).
+	autoLength bool
+
 	// scratch holds the router's wildcard values during a lookup; they are
 	// copied out before the handler runs.
 	scratch [maxParams]string
@@ -41,12 +47,13 @@ func WrapWriter(w http.ResponseWriter) *ResponseWriter {
 	if rw, ok := w.(*ResponseWriter); ok {
 		return rw
 	}
-	return &ResponseWriter{w: w, app: appOf(w)}
+	return &ResponseWriter{w: w, app: appOf(w), autoLength: serverComputesLength(w)}
 }
 
 func getWriter(w http.ResponseWriter, app *App) *ResponseWriter {
 	rw := writerPool.Get().(*ResponseWriter)
 	rw.w, rw.app, rw.status, rw.size, rw.written, rw.requestID = w, app, 0, 0, false, ""
+	rw.autoLength = serverComputesLength(w)
 	return rw
 }
 
@@ -56,6 +63,26 @@ func putWriter(rw *ResponseWriter) {
 	// and zeroing 512 bytes per request measured as a real cost.
 	rw.w, rw.app = nil, nil
 	writerPool.Put(rw)
+}
+
+// serverWriter is implemented by the writers net/http's HTTP/1 and HTTP/2
+// servers hand to handlers, and by no test recorder: the methods
+// http.ResponseController looks for. A wrapper that forwards both would
+// be taken for the server; so is any net/http handler's writer, which is
+// what such a wrapper promises.
+type serverWriter interface {
+	SetWriteDeadline(time.Time) error
+	EnableFullDuplex() error
+}
+
+// serverComputesLength reports whether w is a net/http server's writer.
+// Both servers buffer the first 2 KB of a body (HTTP/1: 2048 bytes,
+// HTTP/2: 4096) and, when the handler returns with the whole body still
+// buffered, send Content-Length themselves, written straight into the
+// response instead of through the header map.
+func serverComputesLength(w http.ResponseWriter) bool {
+	_, ok := w.(serverWriter)
+	return ok
 }
 
 // Header returns the underlying writer's header map.
