@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,15 +39,24 @@ type Batch struct {
 	last *Model // the model of the last queued row, to skip the registry lookup
 }
 
+// batchOp is one queued statement. Run renders it in place (query, args),
+// so that a batch allocates its queue once and nothing more per statement
+// beyond the arguments.
 type batchOp struct {
-	kind    byte // 'g' get, 'u' update, 'x' exec
-	m       *Model
-	dst     reflect.Value // the row, for get and update
-	pk      any
-	columns []string
+	kind byte // 'g' get, 'u' update, 'x' exec
+	m    *Model
+	dst  reflect.Value // the row, for get and update
+	pk   any           // the key, for get
+	// partial is the statement of an update of named columns, resolved
+	// when queued; nil updates every column.
+	partial *partialUpdate
 	query   string
 	args    []any
 }
+
+// minBatch is the capacity a batch's queue starts with, so that the usual
+// batch of a few dozen rows grows it once or twice rather than six times.
+const minBatch = 16
 
 // NewBatch returns an empty batch that runs on q, a *DB or a *Tx.
 func NewBatch(q Querier) *Batch { return &Batch{q: q} }
@@ -54,24 +64,54 @@ func NewBatch(q Querier) *Batch { return &Batch{q: q} }
 // Len returns the number of queued statements.
 func (b *Batch) Len() int { return len(b.ops) }
 
+// Grow makes room for n more statements, so that queueing them does not
+// grow the queue again: call it when the count is known, as with
+// strings.Builder.Grow.
+func (b *Batch) Grow(n int) {
+	if n > 0 {
+		b.ops = slices.Grow(b.ops, n)
+	}
+}
+
+func (b *Batch) queue(op batchOp) {
+	if cap(b.ops) == 0 {
+		b.ops = make([]batchOp, 0, minBatch)
+	}
+	b.ops = append(b.ops, op)
+}
+
 // Get queues a read of the row whose primary key is pk into dst, a
 // pointer to a model struct (registered on first use). If no row has that
 // key, Run returns an error matching ErrNotFound and dst is left as it
 // was. Soft-deleted rows are not found.
 func (b *Batch) Get(dst any, pk any) {
 	if m, v := b.model(dst, "Get"); m != nil {
-		b.ops = append(b.ops, batchOp{kind: 'g', m: m, dst: v, pk: pk})
+		b.queue(batchOp{kind: 'g', m: m, dst: v, pk: pk})
 	}
 }
 
 // Update queues an update of v (a pointer to a model struct) like Update:
 // every column, or only the named ones, setting updated_at. Its
 // BeforeUpdate hook runs when the batch runs, before anything is sent,
-// and its AfterUpdate hook after the whole batch has succeeded.
+// and its AfterUpdate hook after the whole batch has succeeded. A column
+// the model does not have makes Run return an *UnknownColumnError without
+// sending anything.
 func (b *Batch) Update(v any, columns ...string) {
-	if m, rv := b.model(v, "Update"); m != nil {
-		b.ops = append(b.ops, batchOp{kind: 'u', m: m, dst: rv, columns: columns})
+	m, rv := b.model(v, "Update")
+	if m == nil {
+		return
 	}
+	op := batchOp{kind: 'u', m: m, dst: rv}
+	if len(columns) > 0 {
+		d := b.q.database().dialect
+		pu, err := m.sqlFor(d).partialUpdate(d, m, columns)
+		if err != nil {
+			b.fail(err)
+			return
+		}
+		op.partial = pu
+	}
+	b.queue(op)
 }
 
 // Exec queues a hand-written statement that returns no rows. Write ? for
@@ -82,7 +122,7 @@ func (b *Batch) Exec(query string, args ...any) {
 		b.fail(err)
 		return
 	}
-	b.ops = append(b.ops, batchOp{kind: 'x', query: expanded, args: flat})
+	b.queue(batchOp{kind: 'x', query: expanded, args: flat})
 }
 
 func (b *Batch) fail(err error) {
@@ -108,13 +148,6 @@ func (b *Batch) model(v any, method string) (*Model, reflect.Value) {
 	return b.last, rv.Elem()
 }
 
-// stmt is a queued operation rendered into SQL.
-type stmt struct {
-	op    *batchOp
-	query string
-	args  []any
-}
-
 // Run runs the queued statements and empties the batch. Its error names
 // the failing statement's position and matches the cause with errors.Is
 // (ErrNotFound, ErrUniqueViolation…).
@@ -129,38 +162,50 @@ func (b *Batch) Run(ctx context.Context) error {
 	}
 	db := b.q.database()
 	d := db.dialect
-	stmts := make([]stmt, len(ops))
+	empty := 0 // updates with no column to set, which send nothing
 	for i := range ops {
 		op := &ops[i]
-		s := stmt{op: op}
 		switch op.kind {
 		case 'g':
-			s.query, s.args = op.m.sqlFor(d).get, []any{driverArg(op.pk)}
+			op.query, op.args = op.m.sqlFor(d).get, []any{driverArg(op.pk)}
 		case 'u':
 			if h, ok := op.dst.Addr().Interface().(BeforeUpdater); ok {
 				if err := h.BeforeUpdate(ctx, b.q); err != nil {
 					return err
 				}
 			}
-			if s.query, s.args, err = updateStmt(d, op.m, op.dst, op.columns); err != nil {
+			if op.query, op.args, err = updateStmtFor(d, op.m, op.dst, op.partial); err != nil {
 				return err
 			}
 		case 'x':
-			s.query, s.args = rebind(d, op.query), op.args
+			op.query = rebind(d, op.query)
 		}
-		stmts[i] = s
+		if op.query == "" {
+			empty++
+		}
 	}
-	if _, isDB := b.q.(*DB); isDB && d.Name() == "postgres" && len(stmts) > 1 {
-		err = runPipeline(ctx, db, stmts)
-	} else {
-		err = runInOrder(ctx, b.q, stmts)
+	send := ops
+	if empty > 0 {
+		send = make([]batchOp, 0, len(ops)-empty)
+		for _, op := range ops {
+			if op.query != "" {
+				send = append(send, op)
+			}
+		}
+	}
+	switch _, isDB := b.q.(*DB); {
+	case len(send) == 0:
+	case isDB && d.Name() == "postgres" && len(send) > 1:
+		err = runPipeline(ctx, db, send)
+	default:
+		err = runInOrder(ctx, b.q, send)
 	}
 	if err != nil {
 		return err
 	}
-	for _, s := range stmts {
-		if s.op.kind == 'u' {
-			if h, ok := s.op.dst.Addr().Interface().(AfterUpdater); ok {
+	for i := range ops {
+		if op := &ops[i]; op.kind == 'u' {
+			if h, ok := op.dst.Addr().Interface().(AfterUpdater); ok {
 				if err := h.AfterUpdate(ctx, b.q); err != nil {
 					return err
 				}
@@ -170,24 +215,25 @@ func (b *Batch) Run(ctx context.Context) error {
 	return nil
 }
 
-func batchErr(i, n int, s stmt, err error) error {
+func batchErr(i, n int, s *batchOp, err error) error {
 	what := "Exec"
-	switch s.op.kind {
+	switch s.kind {
 	case 'g':
-		what = "Get " + s.op.m.Name
+		what = "Get " + s.m.Name
 	case 'u':
-		what = "Update " + s.op.m.Name
+		what = "Update " + s.m.Name
 	}
 	return fmt.Errorf("orm: batch statement %d of %d (%s): %w", i+1, n, what, err)
 }
 
 // runInOrder runs the statements one by one on q.
-func runInOrder(ctx context.Context, q Querier, stmts []stmt) error {
+func runInOrder(ctx context.Context, q Querier, stmts []batchOp) error {
 	db := q.database()
 	var first error
-	for i, s := range stmts {
+	for i := range stmts {
+		s := &stmts[i]
 		var err error
-		switch s.op.kind {
+		switch s.kind {
 		case 'g':
 			rows, qerr := q.reader().QueryContext(ctx, s.query, s.args...)
 			if qerr != nil {
@@ -195,17 +241,17 @@ func runInOrder(ctx context.Context, q Querier, stmts []stmt) error {
 				break
 			}
 			if rows.Next() {
-				err = scanRow(rows, s.op.m, s.op.dst)
+				err = scanRow(rows, s.m, s.dst)
 			} else if err = rows.Err(); err == nil {
-				err = fmt.Errorf("orm: %s: %w", s.op.m.Name, ErrNotFound)
+				err = fmt.Errorf("orm: %s: %w", s.m.Name, ErrNotFound)
 			}
 			rows.Close()
 		default:
 			res, xerr := q.writer().ExecContext(ctx, s.query, s.args...)
 			if xerr != nil {
 				err = db.queryErr(xerr)
-			} else if s.op.kind == 'u' {
-				err = updated(db, s.op.m, res)
+			} else if s.kind == 'u' {
+				err = updated(db, s.m, res)
 			}
 		}
 		if err != nil && first == nil {
@@ -219,43 +265,39 @@ func runInOrder(ctx context.Context, q Querier, stmts []stmt) error {
 }
 
 // runPipeline sends the statements as one pgx batch: one round trip.
-func runPipeline(ctx context.Context, db *DB, stmts []stmt) error {
-	var pb pgx.Batch
-	for _, s := range stmts {
-		pb.Queue(s.query, s.args...)
+func runPipeline(ctx context.Context, db *DB, stmts []batchOp) error {
+	pb := pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(stmts))}
+	for i := range stmts {
+		pb.Queue(stmts[i].query, stmts[i].args...)
 	}
-	// The pipeline runs on one of database/sql's own pgx connections, so
-	// it shares their prepared-statement cache and needs no second pool.
-	var first error
-	err := db.withPgxConn(ctx, func(conn *pgx.Conn) error {
-		first = pipeline(ctx, db, conn, &pb, stmts)
-		return nil
-	})
+	conn, err := db.pgx.Acquire(ctx)
 	if err != nil {
-		return fmt.Errorf("orm: batch: %w", err)
+		return fmt.Errorf("orm: batch: %w", db.queryErr(err))
 	}
-	return first
+	defer conn.Release()
+	return pipeline(ctx, db, conn.Conn(), &pb, stmts)
 }
 
 // pipeline sends pb on conn and reads each statement's result.
-func pipeline(ctx context.Context, db *DB, conn *pgx.Conn, pb *pgx.Batch, stmts []stmt) error {
+func pipeline(ctx context.Context, db *DB, conn *pgx.Conn, pb *pgx.Batch, stmts []batchOp) error {
 	start := time.Now()
 	br := conn.SendBatch(ctx, pb)
 	var first error
-	for i, s := range stmts {
+	for i := range stmts {
+		s := &stmts[i]
 		var err error
-		switch s.op.kind {
+		switch s.kind {
 		case 'g':
-			err = scanRow(br.QueryRow(), s.op.m, s.op.dst)
+			err = scanRow(br.QueryRow(), s.m, s.dst)
 			if errors.Is(err, pgx.ErrNoRows) {
-				err = fmt.Errorf("orm: %s: %w", s.op.m.Name, ErrNotFound)
+				err = fmt.Errorf("orm: %s: %w", s.m.Name, ErrNotFound)
 			}
 		default:
 			tag, xerr := br.Exec()
 			if xerr != nil {
 				err = db.queryErr(xerr)
-			} else if s.op.kind == 'u' {
-				err = updatedRows(db, s.op.m, tag.RowsAffected())
+			} else if s.kind == 'u' {
+				err = updatedRows(db, s.m, tag.RowsAffected())
 			}
 		}
 		if err != nil && first == nil {
@@ -270,8 +312,8 @@ func pipeline(ctx context.Context, db *DB, conn *pgx.Conn, pb *pgx.Batch, stmts 
 	}
 	if h := hookFrom(ctx); h != nil {
 		took := time.Since(start)
-		for _, s := range stmts {
-			h(ctx, QueryInfo{SQL: s.query, Args: s.args, Duration: took, Err: first})
+		for i := range stmts {
+			h(ctx, QueryInfo{SQL: stmts[i].query, Args: stmts[i].args, Duration: took, Err: first})
 		}
 	}
 	return first

@@ -114,6 +114,22 @@ func TestBatch(t *testing.T) {
 			t.Errorf("batch in a rolled-back Tx: err %v, rank %d", err, back.Rank)
 		}
 
+		// An unknown column is reported by Run, which then sends nothing,
+		// not even the statements queued before it.
+		b.Grow(2)
+		a.Rank = -3
+		b.Update(&a, "rank")
+		b.Update(&c, "no_such_column")
+		hctx, n = orm.CountQueries(ctx)
+		err = b.Run(hctx)
+		var unknown *orm.UnknownColumnError
+		if !errors.As(err, &unknown) || unknown.Column != "no_such_column" {
+			t.Errorf("unknown column error = %v", err)
+		}
+		if back, _ := orm.Query[Task](db).Get(ctx, ids[0]); n.Count() != 0 || back.Rank == -3 {
+			t.Errorf("a batch with an unknown column sent %d statements (rank %d)", n.Count(), back.Rank)
+		}
+
 		// Bad arguments are reported by Run.
 		b.Get(Task{}, 1)
 		if err := b.Run(ctx); err == nil || !strings.Contains(err.Error(), "needs a non-nil pointer to a model struct, not orm_test.Task") {

@@ -660,6 +660,18 @@ func updatedRows(db *DB, m *Model, n int64) error {
 // arguments for the named columns, or all; query is "" when there is
 // nothing to set.
 func updateStmt(d Dialect, m *Model, rv reflect.Value, columns []string) (query string, args []any, err error) {
+	var pu *partialUpdate
+	if len(columns) > 0 {
+		if pu, err = m.sqlFor(d).partialUpdate(d, m, columns); err != nil {
+			return "", nil, err
+		}
+	}
+	return updateStmtFor(d, m, rv, pu)
+}
+
+// updateStmtFor is updateStmt with the column list already resolved: pu is
+// the partial update, or nil for every column.
+func updateStmtFor(d Dialect, m *Model, rv reflect.Value, pu *partialUpdate) (query string, args []any, err error) {
 	ms := m.sqlFor(d)
 	var now any
 	if m.UpdatedAt != nil {
@@ -668,11 +680,7 @@ func updateStmt(d Dialect, m *Model, rv reflect.Value, columns []string) (query 
 		now = t
 	}
 	fields, query := ms.updateFields, ms.update
-	if len(columns) > 0 {
-		pu, err := ms.partialUpdate(d, m, columns)
-		if err != nil {
-			return "", nil, err
-		}
+	if pu != nil {
 		fields, query = pu.fields, pu.query
 	}
 	if len(fields) == 0 {

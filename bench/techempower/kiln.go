@@ -144,6 +144,7 @@ func (k *kilnApp) updates(w http.ResponseWriter, r *http.Request) error {
 	}
 	sortWorlds(worlds)
 	b := orm.NewBatch(k.db)
+	b.Grow(len(worlds))
 	for i := range worlds {
 		worlds[i].RandomNumber = RandomNumber()
 		b.Update(&worlds[i], "randomnumber")
