@@ -70,7 +70,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.needsContext && r.Context().Value(appKey{}) != a {
 		r = r.WithContext(context.WithValue(r.Context(), appKey{}, a))
 	}
-	rw := getWriter(w, a)
+	rw := getWriter(w, a, r.Method)
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {

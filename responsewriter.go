@@ -34,6 +34,9 @@ type ResponseWriter struct {
 	// buffered when the handler returns (see setContentLength).
 	autoLength bool
 
+	// head is set for a HEAD request served by an App (see dropHeadBody).
+	head bool
+
 	// scratch holds the router's wildcard values during a lookup; they are
 	// copied out before the handler runs.
 	scratch [maxParams]string
@@ -50,9 +53,10 @@ func WrapWriter(w http.ResponseWriter) *ResponseWriter {
 	return &ResponseWriter{w: w, app: appOf(w), autoLength: serverComputesLength(w)}
 }
 
-func getWriter(w http.ResponseWriter, app *App) *ResponseWriter {
+func getWriter(w http.ResponseWriter, app *App, method string) *ResponseWriter {
 	rw := writerPool.Get().(*ResponseWriter)
 	rw.w, rw.app, rw.status, rw.size, rw.written, rw.requestID = w, app, 0, 0, false, ""
+	rw.head = method == http.MethodHead
 	rw.autoLength = serverComputesLength(w)
 	return rw
 }
@@ -104,10 +108,14 @@ func (rw *ResponseWriter) WriteHeader(status int) {
 }
 
 // Write writes body bytes, sending a 200 status first if none was sent.
+// The answer to a HEAD request has no body: Write counts the bytes and
+// drops them.
 func (rw *ResponseWriter) Write(p []byte) (int, error) {
 	if !rw.written {
-		rw.status = http.StatusOK
-		rw.written = true
+		rw.start()
+	}
+	if rw.dropHeadBody(len(p)) {
+		return len(p), nil
 	}
 	n, err := rw.w.Write(p)
 	rw.size += int64(n)
@@ -118,8 +126,10 @@ func (rw *ResponseWriter) Write(p []byte) (int, error) {
 // underlying writer supports io.StringWriter (net/http's does).
 func (rw *ResponseWriter) WriteString(s string) (int, error) {
 	if !rw.written {
-		rw.status = http.StatusOK
-		rw.written = true
+		rw.start()
+	}
+	if rw.dropHeadBody(len(s)) {
+		return len(s), nil
 	}
 	n, err := io.WriteString(rw.w, s)
 	rw.size += int64(n)
@@ -129,9 +139,12 @@ func (rw *ResponseWriter) WriteString(s string) (int, error) {
 // ReadFrom lets io.Copy use the underlying writer's ReaderFrom (sendfile on
 // a plain TCP connection).
 func (rw *ResponseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if rw.head {
+		// Through Write, which passes on or drops each piece.
+		return io.Copy(writerOnly{rw}, src)
+	}
 	if !rw.written {
-		rw.status = http.StatusOK
-		rw.written = true
+		rw.start()
 	}
 	var n int64
 	var err error
@@ -142,6 +155,37 @@ func (rw *ResponseWriter) ReadFrom(src io.Reader) (int64, error) {
 	}
 	rw.size += n
 	return n, err
+}
+
+// dropHeadBody reports whether the next n body bytes of the answer to a
+// HEAD request are to be dropped rather than passed on, and if so counts
+// them. A body of up to serverLengthMax bytes is passed on, so that
+// net/http still derives its Content-Length, then drops it as it does
+// for every HEAD answer. A longer one is dropped here, because net/http's
+// HTTP/2 server fails the writes once its buffer is full, an error the
+// handler did not cause. When dropping starts, the headers are flushed:
+// net/http must not take the bytes it buffered for the whole body and
+// derive a Content-Length from them.
+func (rw *ResponseWriter) dropHeadBody(n int) bool {
+	if !rw.head || rw.size+int64(n) <= serverLengthMax {
+		return false
+	}
+	if rw.size <= serverLengthMax {
+		_ = http.NewResponseController(rw.w).Flush()
+	}
+	rw.size += int64(n)
+	return true
+}
+
+// start records the implicit 200 of a first body write. For a HEAD answer
+// it sends the status itself, since dropHeadBody may keep every byte from
+// the underlying writer, which would then never send it.
+func (rw *ResponseWriter) start() {
+	rw.status = http.StatusOK
+	rw.written = true
+	if rw.head {
+		rw.w.WriteHeader(http.StatusOK)
+	}
 }
 
 // writerOnly hides ReadFrom to stop io.Copy recursing.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // A session is one run of the Migrator: a dedicated connection holding
@@ -99,12 +101,28 @@ func (s *session) end() {
 				}
 				cancel()
 			}
-			// Mark the connection bad so database/sql closes it, which
-			// ends the session and its lock.
-			_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
+			// Discard the connection, which ends the session and its lock.
+			discardConn(s.conn)
 		}
 	}
 	s.conn.Close()
+}
+
+// discardConn makes database/sql drop conn instead of reusing it, ending its
+// database session (and a lock the session holds). On PostgreSQL it first
+// closes the pgx connection under it, so that the session ends however
+// the driver pools its connections: with stdlib.OpenDBFromPool, dropping
+// the database/sql connection would only hand the session back to a pgx
+// pool.
+func discardConn(conn *sql.Conn) {
+	_ = conn.Raw(func(dc any) error {
+		if c, ok := dc.(interface{ Conn() *pgx.Conn }); ok {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = c.Conn().Close(ctx)
+			cancel()
+		}
+		return driver.ErrBadConn
+	})
 }
 
 // lockKey is the PostgreSQL advisory-lock key for a migrations table.
@@ -391,7 +409,7 @@ func (s *session) foreignKeysOn() {
 	defer cancel()
 	if _, err := s.conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); err != nil {
 		s.m.log.Warn("migrate: could not turn SQLite foreign keys back on; closing the connection", "error", err)
-		_ = s.conn.Raw(func(any) error { return driver.ErrBadConn })
+		discardConn(s.conn)
 	}
 }
 

@@ -270,12 +270,17 @@ func runPipeline(ctx context.Context, db *DB, stmts []batchOp) error {
 	for i := range stmts {
 		pb.Queue(stmts[i].query, stmts[i].args...)
 	}
-	conn, err := db.pgx.Acquire(ctx)
+	// The pipeline runs on one of database/sql's own pgx connections, so
+	// it shares their prepared-statement cache and needs no second pool.
+	var first error
+	err := db.withPgxConn(ctx, func(conn *pgx.Conn) error {
+		first = pipeline(ctx, db, conn, &pb, stmts)
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("orm: batch: %w", db.queryErr(err))
+		return fmt.Errorf("orm: batch: %w", err)
 	}
-	defer conn.Release()
-	return pipeline(ctx, db, conn.Conn(), &pb, stmts)
+	return first
 }
 
 // pipeline sends pb on conn and reads each statement's result.

@@ -14,9 +14,7 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // SQL returns the *sql.DB that writes (and, except on SQLite, reads), for
 // hand-written SQL and tools such as sqlc. On SQLite it has exactly one
-// connection, so long transactions on it block other writers. On
-// PostgreSQL it borrows its connections from the pgx pool (DB.Pgx) and
-// keeps none idle.
+// connection, so long transactions on it block other writers.
 func (db *DB) SQL() *sql.DB { return db.write }
 
 // ReadSQL returns the *sql.DB for reads. On SQLite it is a separate
@@ -25,10 +23,8 @@ func (db *DB) SQL() *sql.DB { return db.write }
 func (db *DB) ReadSQL() *sql.DB { return db.read }
 
 // Pgx returns the pgx connection pool on PostgreSQL, for pgx batches,
-// pipelines and COPY, and nil on other databases. It is the only pool: the
-// orm's statements outside transactions run on it, and SQL borrows its
-// connections from it, so together they never open more than
-// Options.MaxOpenConns connections.
+// pipelines and COPY, and nil on other databases. Its connections are its
+// own, apart from those of SQL, and opened only when it is used.
 func (db *DB) Pgx() *pgxpool.Pool { return db.pgx }
 
 // Exec runs a statement that changes data (INSERT, UPDATE, DELETE, DDL)
@@ -42,11 +38,7 @@ func (db *DB) Pgx() *pgxpool.Pool { return db.pgx }
 // on MySQL/MariaDB it also looks up the columns of a duplicated unique key,
 // which the server's message names only by index.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	var e executor = dbExec{db.write} // traced, not cached
-	if db.viaPgx {
-		e = pgxExec{db}
-	}
-	res, err := e.ExecContext(ctx, query, args...)
+	res, err := dbExec{db.write}.ExecContext(ctx, query, args...) // traced, not cached
 	if err != nil {
 		return nil, db.classify(ctx, query, err)
 	}
@@ -132,7 +124,8 @@ type Health struct {
 	// Error is Ping's error, when OK is false.
 	Error string `json:"error,omitempty"`
 	// Open, InUse and Idle count the connections of the write pool (on
-	// PostgreSQL the pgx pool, which every connection comes from).
+	// PostgreSQL the database/sql pool that Kiln's queries use; the pgx
+	// pool's are in Pgx().Stat()).
 	Open  int `json:"open"`
 	InUse int `json:"in_use"`
 	Idle  int `json:"idle"`
@@ -143,11 +136,6 @@ func (db *DB) Health(ctx context.Context) Health {
 	h := Health{Dialect: db.dialect.Name(), URL: db.url, OK: true}
 	if err := db.Ping(ctx); err != nil {
 		h.OK, h.Error = false, err.Error()
-	}
-	if db.pgx != nil {
-		st := db.pgx.Stat()
-		h.Open, h.InUse, h.Idle = int(st.TotalConns()), int(st.AcquiredConns()), int(st.IdleConns())
-		return h
 	}
 	st := db.write.Stats()
 	h.Open, h.InUse, h.Idle = st.OpenConnections, st.InUse, st.Idle

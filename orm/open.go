@@ -20,13 +20,12 @@ import (
 // Options configures Open. A nil *Options gives the defaults.
 type Options struct {
 	// MaxOpenConns limits open connections (for SQLite: the read pool; the
-	// writer always has exactly one). On PostgreSQL it is the size of the
-	// pgx pool (DB.Pgx) that every connection comes from, database/sql's
-	// (DB.SQL) included. Defaults to 8.
+	// writer always has exactly one). On PostgreSQL the pgx pool (DB.Pgx)
+	// has a limit of its own of the same size, and opens connections only
+	// when it is used. Defaults to 8.
 	MaxOpenConns int
 	// MaxIdleConns is how many idle connections are kept. Defaults to
-	// MaxOpenConns. On PostgreSQL the pgx pool keeps idle connections
-	// until they have been idle 30 minutes, and this setting is not used.
+	// MaxOpenConns.
 	MaxIdleConns int
 	// ConnMaxLifetime closes connections older than this. Defaults to 30
 	// minutes, so connections move to new database nodes after failovers.
@@ -44,9 +43,8 @@ type DB struct {
 	write   *sql.DB // the pool for writes (and, except on SQLite, reads)
 	read    *sql.DB // SQLite's read-only pool; equal to write elsewhere
 	pgx     *pgxpool.Pool
-	// viaPgx makes the orm's statements outside transactions run on the
-	// pgx pool through pgx's own API (PostgreSQL only; see queryRows and
-	// pgxExec). write and read are then database/sql over that pool.
+	// viaPgx makes the orm's statements that return rows, outside
+	// transactions, run on pgx's own API (PostgreSQL only; see queryRows).
 	viaPgx bool
 	models Registry
 	// wcache and rcache run Kiln's own statements on write and read as
@@ -205,7 +203,6 @@ func openPostgres(ctx context.Context, u string, opts *Options) (*DB, error) {
 		return nil, fmt.Errorf("orm: bad postgres URL %q: %w", redact(u), err)
 	}
 	cfg.MaxConns = int32(poolSize(opts))
-	cfg.MaxConnLifetime = 30 * time.Minute
 	if opts.ConnMaxLifetime > 0 {
 		cfg.MaxConnLifetime = opts.ConnMaxLifetime
 	}
@@ -213,16 +210,14 @@ func openPostgres(ctx context.Context, u string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("orm: open postgres: %w", err)
 	}
-	// One pool, pgx's, as the peers' pgx programs have: the orm runs its
-	// statements outside transactions on it through pgx's own API (see
-	// queryRows, pgxExec), and database/sql — transactions, DB.SQL, raw
-	// queries — borrows its connections (stdlib.OpenDBFromPool, which keeps
-	// no idle connections of its own). So the connection count is
-	// MaxOpenConns whichever API is used, and every statement shares each
-	// connection's prepared-statement cache. Borrowing costs database/sql
-	// a wrapper per connection it takes (about 10 µs), paid once per
-	// transaction; the orm's own statements outside one never pay it.
-	db := stdlib.OpenDBFromPool(pool)
+	// database/sql gets connections of its own rather than borrowing the
+	// pgx pool's (stdlib.OpenDBFromPool): borrowing turns database/sql's
+	// idle pool off, so every query acquired a pool connection and wrapped
+	// it anew, about 10 µs and a dozen allocations per query
+	// (BENCHMARKS.md, ORM). The pgx pool opens connections only when used
+	// through Pgx.
+	db := stdlib.OpenDB(*cfg.ConnConfig)
+	configure(db, opts, poolSize(opts))
 	return &DB{dialect: postgresDialect{}, write: db, read: db, pgx: pool, viaPgx: true}, nil
 }
 

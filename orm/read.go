@@ -3,11 +3,11 @@ package orm
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // resultRows is what the orm's readers need of a result set: *sql.Rows
@@ -22,8 +22,8 @@ type resultRows interface {
 // returning nil before Next reports false. The driver's errors come back
 // classified (see DB.queryErr); read's own errors come back as they are.
 //
-// On PostgreSQL, outside a transaction, the query runs on the pgx pool
-// through pgx's own API rather than through database/sql: database/sql
+// On PostgreSQL, outside a transaction, the query runs on pgx's own API
+// (see DB.withPgxConn) rather than through database/sql: database/sql
 // watches every result set of a cancellable context, such as an HTTP
 // request's, with a goroutine of its own, and converts every value twice
 // (to a driver.Value, then to the destination): a primary-key read that
@@ -62,33 +62,36 @@ func queryRows(ctx context.Context, q Querier, side func() executor, query strin
 	return db.queryErr(rows.Close())
 }
 
-// pgxQuery is queryRows on the pgx pool. The query hook, if any, is called
-// once the rows are read, with the time pgx took to answer the query and
-// the query's error, including one that surfaced while reading.
+// pgxQuery is queryRows on one of database/sql's pgx connections. The query
+// hook, if any, is called once the rows are read, with the time pgx took to
+// answer the query and the query's error, including one that surfaced while
+// reading.
 func (db *DB) pgxQuery(ctx context.Context, query string, args []any, read func(resultRows) error) error {
-	h := hookFrom(ctx)
-	var start time.Time
-	if h != nil {
-		start = time.Now()
-	}
-	rows, err := db.pgx.Query(ctx, query, args...) // Close gives the connection back
-	var took time.Duration
-	if h != nil {
-		took = time.Since(start)
-	}
-	var readErr error
-	if err == nil {
-		readErr = read(rows)
-		rows.Close()
-		err = rows.Err()
-	}
-	if h != nil {
-		h(ctx, QueryInfo{SQL: query, Args: args, Duration: took, Err: err})
-	}
-	if err != nil {
-		return db.queryErr(err)
-	}
-	return readErr
+	return db.withPgxConn(ctx, func(conn *pgx.Conn) error {
+		h := hookFrom(ctx)
+		var start time.Time
+		if h != nil {
+			start = time.Now()
+		}
+		rows, err := conn.Query(ctx, query, args...)
+		var took time.Duration
+		if h != nil {
+			took = time.Since(start)
+		}
+		var readErr error
+		if err == nil {
+			readErr = read(rows)
+			rows.Close()
+			err = rows.Err()
+		}
+		if h != nil {
+			h(ctx, QueryInfo{SQL: query, Args: args, Duration: took, Err: err})
+		}
+		if err != nil {
+			return db.queryErr(err)
+		}
+		return readErr
+	})
 }
 
 // writeRow runs query, a statement that changes data and returns one row
@@ -110,50 +113,25 @@ func writeRow(ctx context.Context, q Querier, query string, args []any, dest ...
 	return err
 }
 
-// pgxExec is the executor of a *DB's statements on PostgreSQL: those that
-// return no rows run on the pgx pool through pgx's API, reporting to the
-// query hook as dbExec does; QueryContext and QueryRowContext, whose
-// results are database/sql's types, run on database/sql over the same
-// pool. (The orm reads rows through queryRows, which uses pgx for both.)
-// A single pointer, so converting it to executor does not allocate.
-type pgxExec struct{ db *DB }
-
-func (e pgxExec) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	h := hookFrom(ctx)
-	var start time.Time
-	if h != nil {
-		start = time.Now()
-	}
-	tag, err := e.db.pgx.Exec(ctx, query, args...)
-	if h != nil {
-		h(ctx, QueryInfo{SQL: query, Args: args, Duration: time.Since(start), Err: err})
-	}
+// withPgxConn runs f on one of the pgx connections under database/sql's
+// pool (DB.SQL), borrowed for the call, so that Kiln can use pgx's API
+// without a second pool: the connection count stays what Options says and
+// the statements pgx prepares on a connection serve both APIs. f must not
+// keep the connection, or anything read from it, after it returns.
+func (db *DB) withPgxConn(ctx context.Context, f func(*pgx.Conn) error) error {
+	conn, err := db.write.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return db.queryErr(err)
 	}
-	return pgxResult(tag.RowsAffected()), nil
+	defer conn.Close()
+	return conn.Raw(func(driverConn any) error {
+		sc, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("orm: the PostgreSQL driver connection is a %T, not pgx's", driverConn)
+		}
+		return f(sc.Conn())
+	})
 }
-
-func (e pgxExec) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return dbExec{e.db.write}.QueryContext(ctx, query, args...)
-}
-
-func (e pgxExec) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return dbExec{e.db.write}.QueryRowContext(ctx, query, args...)
-}
-
-// pgxResult is the sql.Result of a statement run by pgxExec: the number of
-// rows it affected.
-type pgxResult int64
-
-// LastInsertId reports that PostgreSQL has none: the orm reads generated
-// keys with RETURNING.
-func (pgxResult) LastInsertId() (int64, error) {
-	return 0, errors.New("orm: PostgreSQL has no last insert id; use INSERT … RETURNING")
-}
-
-// RowsAffected returns the number of rows the statement affected.
-func (r pgxResult) RowsAffected() (int64, error) { return int64(r), nil }
 
 // columnsOf returns the column names of rows.
 func columnsOf(rows resultRows) ([]string, error) {

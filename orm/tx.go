@@ -32,15 +32,11 @@ type executor interface {
 func (db *DB) database() *DB { return db }
 
 // writer and reader return the executors Kiln's statements run on: the
-// prepared-statement caches on SQLite, the pgx pool on PostgreSQL (for
-// writes; reads go through queryRows), database/sql's pool on MySQL, each
-// reporting to the context's query hook (see WithQueryHook).
+// prepared-statement caches on SQLite, the pools elsewhere, each reporting
+// to the context's query hook (see WithQueryHook).
 func (db *DB) writer() executor {
 	if db.wcache != nil {
 		return cacheExec{db.wcache}
-	}
-	if db.viaPgx {
-		return pgxExec{db}
 	}
 	return dbExec{db.write}
 }
