@@ -44,9 +44,12 @@ import (
 // Writers Kiln never wrapped cannot report this, so the helpers write to
 // them as net/http would.
 //
-// Helpers that know the body size set Content-Length. A middleware that
-// changes the body (compression) must remove or fix it, as it must for
-// any net/http handler.
+// Every helper that knows the body size sends Content-Length. For a body
+// of 1 to 2048 bytes written straight to net/http's own writer, net/http
+// writes the header itself (see setContentLength); otherwise the helper
+// puts it in the header map. A middleware that changes the body
+// (compression) must remove or fix it, as it must for any net/http
+// handler.
 
 // ErrCommitted is returned, wrapped, by the response helpers when the
 // response was already started: a handler wrote its headers or body and
