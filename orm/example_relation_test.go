@@ -162,3 +162,28 @@ func ExampleBatch() {
 	// Iterators!
 	// SQLite!
 }
+
+func ExampleBatch_Grow() {
+	db, cleanup := exampleBlog()
+	defer cleanup()
+	ctx := context.Background()
+
+	ids := []int{3, 1}
+	b := orm.NewBatch(db)
+	b.Grow(len(ids)) // the count is known: make room for it once
+	articles := make([]Article, len(ids))
+	for i, id := range ids {
+		b.Get(&articles[i], id)
+	}
+	fmt.Println(b.Len(), "queued")
+	if err := b.Run(ctx); err != nil {
+		log.Fatal(err)
+	}
+	for _, a := range articles {
+		fmt.Println(a.Title)
+	}
+	// Output:
+	// 2 queued
+	// SQLite
+	// Generics
+}
