@@ -108,8 +108,8 @@ func (rw *ResponseWriter) WriteHeader(status int) {
 }
 
 // Write writes body bytes, sending a 200 status first if none was sent.
-// The answer to a HEAD request has no body: Write counts the bytes and
-// drops them.
+// For a HEAD request it counts them and, past the first 2 KB, drops them
+// itself (see dropHeadBody).
 func (rw *ResponseWriter) Write(p []byte) (int, error) {
 	if !rw.written {
 		rw.start()

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // A session is one run of the Migrator: a dedicated connection holding
@@ -108,21 +106,10 @@ func (s *session) end() {
 	s.conn.Close()
 }
 
-// discardConn makes database/sql drop conn instead of reusing it, ending its
-// database session (and a lock the session holds). On PostgreSQL it first
-// closes the pgx connection under it, so that the session ends however
-// the driver pools its connections: with stdlib.OpenDBFromPool, dropping
-// the database/sql connection would only hand the session back to a pgx
-// pool.
+// discardConn makes database/sql close conn instead of reusing it, which
+// ends its database session and any lock the session holds.
 func discardConn(conn *sql.Conn) {
-	_ = conn.Raw(func(dc any) error {
-		if c, ok := dc.(interface{ Conn() *pgx.Conn }); ok {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = c.Conn().Close(ctx)
-			cancel()
-		}
-		return driver.ErrBadConn
-	})
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 }
 
 // lockKey is the PostgreSQL advisory-lock key for a migrations table.

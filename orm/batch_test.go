@@ -140,3 +140,37 @@ func TestBatch(t *testing.T) {
 		}
 	})
 }
+
+// An update that names only the key of a model without updated_at has no
+// column to set: the batch sends nothing for it (an empty statement would
+// fail on some drivers) and still runs the other statements.
+func TestBatchUpdateWithNothingToSet(t *testing.T) {
+	t.Parallel()
+	db, cleanup := exampleBlog()
+	defer cleanup()
+	ctx := context.Background()
+	var a, b Article
+	batch := orm.NewBatch(db)
+	batch.Get(&a, 1)
+	batch.Get(&b, 2)
+	if err := batch.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	batch.Update(&a, "id") // nothing to set
+	cctx, n := orm.CountQueries(ctx)
+	if err := batch.Run(cctx); err != nil || n.Count() != 0 {
+		t.Fatalf("a batch with nothing to set: err %v, %d statements sent:\n%s", err, n.Count(), n)
+	}
+
+	b.Title = "renamed"
+	batch.Update(&a, "id")
+	batch.Update(&b, "title")
+	cctx, n = orm.CountQueries(ctx)
+	if err := batch.Run(cctx); err != nil || n.Count() != 1 {
+		t.Fatalf("err %v, %d statements sent, want 1:\n%s", err, n.Count(), n)
+	}
+	if got, _ := orm.Query[Article](db).Get(ctx, 2); got.Title != "renamed" {
+		t.Errorf("title after the batch = %q", got.Title)
+	}
+}
