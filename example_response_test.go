@@ -1,7 +1,9 @@
 package kiln_test
 
 import (
+	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -30,6 +32,26 @@ func ExampleJSON() {
 	// application/json
 	// 25
 	// {"id":1,"title":"Hello"}
+}
+
+// Render buffers any renderer that writes to an io.Writer, so that a
+// failure half-way sends nothing; here, CSV.
+func ExampleRender() {
+	rows := [][]string{{"id", "title"}, {"1", "Hello, Kiln"}}
+	handler := kiln.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return kiln.Render(w, http.StatusOK, "text/csv; charset=utf-8", func(b io.Writer) error {
+			return csv.NewWriter(b).WriteAll(rows)
+		})
+	})
+
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, httptest.NewRequest("GET", "/posts.csv", nil))
+	fmt.Println(rec.Header().Get("Content-Type"))
+	fmt.Print(rec.Body)
+	// Output:
+	// text/csv; charset=utf-8
+	// id,title
+	// 1,"Hello, Kiln"
 }
 
 func ExampleNegotiate() {

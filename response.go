@@ -221,7 +221,46 @@ func Blob(w http.ResponseWriter, status int, contentType string, b []byte) error
 	if contentType == "" {
 		contentType = http.DetectContentType(b)
 	}
-	return writeBody(w, "Blob", status, []string{contentType}, b)
+	return writeBody(w, "Blob", status, contentTypeValue(contentType), b)
+}
+
+// contentTypeValue returns the header value for contentType: one of the
+// shared slices for the types Kiln's helpers send, so that Blob of a
+// rendered page or a JSON document allocates no header value.
+func contentTypeValue(contentType string) []string {
+	for _, v := range [...][]string{htmlContentType, jsonContentType, textContentType, xmlContentType} {
+		if v[0] == contentType {
+			return v
+		}
+	}
+	return []string{contentType}
+}
+
+// Render sends what render writes as the body, with the given status,
+// contentType and Content-Length. render writes into a pooled buffer, and
+// nothing is sent until it returns: if it fails, the response is left
+// untouched and its error is returned unchanged, so that the error handler
+// can still answer a clean 500 instead of half a page under a 200.
+//
+// It is the primitive behind Kiln's view package; use it for any other
+// renderer that writes to an io.Writer, such as text/template or a CSV
+// encoder:
+//
+//	return kiln.Render(w, http.StatusOK, "text/csv", func(b io.Writer) error {
+//		return csv.NewWriter(b).WriteAll(rows)
+//	})
+//
+// Bodies that need not fit in memory belong in Stream.
+func Render(w http.ResponseWriter, status int, contentType string, render func(io.Writer) error) error {
+	if err := committedErr(w, "Render"); err != nil {
+		return err
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := render(buf); err != nil {
+		return err
+	}
+	return writeBody(w, "Render", status, contentTypeValue(contentType), buf.Bytes())
 }
 
 // streamBufferSize is the read size of Stream: large enough for bulk data,

@@ -130,6 +130,40 @@ func TestJSONEncodeErrorWritesNothing(t *testing.T) {
 	})
 }
 
+func TestRender(t *testing.T) {
+	t.Parallel()
+	t.Run("sends what the function writes", func(t *testing.T) {
+		t.Parallel()
+		rec, rw := respInApp(t, Config{})
+		err := Render(rw, http.StatusCreated, "text/csv", func(b io.Writer) error {
+			_, err := io.WriteString(b, "a,b\n1,2\n")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != http.StatusCreated || rec.Body.String() != "a,b\n1,2\n" ||
+			rec.Header().Get("Content-Type") != "text/csv" || rec.Header().Get("Content-Length") != "8" {
+			t.Errorf("got %d %v %q", rec.Code, rec.Header(), rec.Body)
+		}
+	})
+	t.Run("a failure sends nothing", func(t *testing.T) {
+		t.Parallel()
+		rec, rw := respInApp(t, Config{})
+		boom := errors.New("template: page:3: boom")
+		err := Render(rw, http.StatusOK, "text/html; charset=utf-8", func(b io.Writer) error {
+			_, _ = io.WriteString(b, "<p>half a page")
+			return boom
+		})
+		if err != boom {
+			t.Errorf("error %v, want the function's error unchanged", err)
+		}
+		if rw.Written() || rec.Body.Len() != 0 || len(rec.Header()) != 0 {
+			t.Errorf("something was written: %v %q", rec.Header(), rec.Body)
+		}
+	})
+}
+
 func respNaN() float64 {
 	zero := 0.0
 	return zero / zero
@@ -239,6 +273,12 @@ func TestHelpersRefuseCommittedResponse(t *testing.T) {
 		{"Text", func(w http.ResponseWriter) error { return Text(w, 200, "x") }},
 		{"HTML", func(w http.ResponseWriter) error { return HTML(w, 200, "x") }},
 		{"Blob", func(w http.ResponseWriter) error { return Blob(w, 200, "a/b", []byte("x")) }},
+		{"Render", func(w http.ResponseWriter) error {
+			return Render(w, 200, "a/b", func(io.Writer) error {
+				t.Error("Render called its function on a committed response")
+				return nil
+			})
+		}},
 		{"Stream", func(w http.ResponseWriter) error { return Stream(w, 200, "a/b", strings.NewReader("x")) }},
 		{"NoContent", NoContent},
 		{"Redirect", func(w http.ResponseWriter) error { return Redirect(w, req, "/x", 302) }},
@@ -853,6 +893,13 @@ func TestContentLengthOnTheWire(t *testing.T) {
 		n, _ := strconv.Atoi(r.PathValue("n"))
 		return Blob(w, http.StatusCreated, "application/octet-stream", bytes.Repeat([]byte{'y'}, n))
 	})
+	app.Get("/render/{n}", func(w http.ResponseWriter, r *http.Request) error {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		return Render(w, http.StatusOK, "text/html; charset=utf-8", func(b io.Writer) error {
+			_, err := io.WriteString(b, strings.Repeat("h", n))
+			return err
+		})
+	})
 	app.Get("/json/{n}", func(w http.ResponseWriter, r *http.Request) error {
 		n, _ := strconv.Atoi(r.PathValue("n"))
 		return JSON(w, http.StatusOK, strings.Repeat("z", max(n-3, 0))) // "…"\n is n bytes
@@ -889,7 +936,7 @@ func TestContentLengthOnTheWire(t *testing.T) {
 		proto string
 		c     *http.Client
 	}{{"HTTP/1.1", h1}, {"HTTP/2.0", h2}} {
-		for _, path := range []string{"/text/", "/wrapped/text/", "/blob/", "/json/", "/raw/", "/copy/", "/two/"} {
+		for _, path := range []string{"/text/", "/wrapped/text/", "/blob/", "/render/", "/json/", "/raw/", "/copy/", "/two/"} {
 			helper := path != "/raw/" && path != "/copy/" && path != "/two/"
 			for _, n := range sizes {
 				if path == "/json/" && n < 3 || path == "/two/" && n < 100 {

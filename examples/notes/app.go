@@ -5,14 +5,14 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/middleware"
+	"github.com/kiln-web/kiln/view"
 )
 
-//go:embed templates/*.html
+//go:embed templates
 var templateFS embed.FS
 
 //go:embed static
@@ -33,11 +33,11 @@ func newApp(cfg Config, store *store) (*kiln.App, error) {
 		middleware.Compress,
 	)
 
-	pages, err := newPages(app, cfg.Title)
+	views, err := newViews(app, cfg.Title)
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers{store: store, pages: pages, app: app}
+	h := &handlers{store: store, views: views, app: app}
 
 	app.Get("/{$}", h.home).Name("home")
 	app.Post("/notes", h.createFromForm).Name("notes.create")
@@ -57,28 +57,16 @@ func newApp(cfg Config, store *store) (*kiln.App, error) {
 	return app, nil
 }
 
-// pages renders the HTML templates, with a "url" function for named routes.
-type pages struct {
-	tmpl  *template.Template
-	title string
-}
-
-func newPages(app *kiln.App, title string) (*pages, error) {
-	funcs := template.FuncMap{
-		"url": func(name string, pairs ...any) (string, error) { return app.URL(name, pairs...) },
-	}
-	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+// newViews parses the HTML templates (layouts/app.html around each page),
+// with a "url" function for named routes and a "site" function for the
+// site title.
+func newViews(app *kiln.App, title string) (*view.Renderer, error) {
+	sub, err := fs.Sub(templateFS, "templates")
 	if err != nil {
 		return nil, err
 	}
-	return &pages{tmpl: t, title: title}, nil
-}
-
-func (p *pages) render(w http.ResponseWriter, status int, name string, data map[string]any) error {
-	data["Title"] = p.title
-	var b strings.Builder
-	if err := p.tmpl.ExecuteTemplate(&b, name, data); err != nil {
-		return err
-	}
-	return kiln.HTML(w, status, b.String())
+	return view.New(sub, &view.Config{Funcs: template.FuncMap{
+		"url":  func(name string, pairs ...any) (string, error) { return app.URL(name, pairs...) },
+		"site": func() string { return title },
+	}})
 }

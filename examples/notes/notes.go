@@ -14,6 +14,7 @@ import (
 	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/migrate"
 	"github.com/kiln-web/kiln/orm"
+	"github.com/kiln-web/kiln/view"
 )
 
 // Note is one note, stored in the notes table.
@@ -144,7 +145,7 @@ func notFound(err error) error {
 // handlers serves the HTML pages.
 type handlers struct {
 	store *store
-	pages *pages
+	views *view.Renderer
 	app   *kiln.App
 }
 
@@ -153,7 +154,7 @@ func (h *handlers) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.pages.render(w, http.StatusOK, "home.html", map[string]any{"Notes": notes})
+	return h.views.Render(w, http.StatusOK, "home", map[string]any{"Notes": notes})
 }
 
 func (h *handlers) showPage(w http.ResponseWriter, r *http.Request) error {
@@ -165,7 +166,7 @@ func (h *handlers) showPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFound(err)
 	}
-	return h.pages.render(w, http.StatusOK, "show.html", map[string]any{"Note": n})
+	return h.views.Render(w, http.StatusOK, "show", map[string]any{"Note": n})
 }
 
 // createFromForm handles the HTML form: on invalid input it re-renders the
@@ -185,7 +186,7 @@ func (h *handlers) createFromForm(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
-		return h.pages.render(w, http.StatusUnprocessableEntity, "home.html", map[string]any{
+		return h.views.Render(w, http.StatusUnprocessableEntity, "home", map[string]any{
 			"Notes": notes, "Input": in, "Errors": fieldErrs,
 		})
 	}
