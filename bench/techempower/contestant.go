@@ -2,6 +2,7 @@ package techempower
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"html/template"
 	"net"
@@ -106,9 +107,16 @@ func newPool(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// fortunesHTML is the fortunes page, for html/template, which escapes
-// each message for its HTML context.
-const fortunesHTML = `<!DOCTYPE html><html><head><title>Fortunes</title></head><body><table><tr><th>id</th><th>message</th></tr>{{range .}}<tr><td>{{.ID}}</td><td>{{.Message}}</td></tr>{{end}}</table></body></html>`
+// viewsFS holds the fortunes page, views/fortunes.html, for
+// html/template, which escapes each message for its HTML context. Kiln
+// renders it with its view package; the other contestants parse
+// fortunesHTML, the same file.
+//
+//go:embed views
+var viewsFS embed.FS
+
+//go:embed views/fortunes.html
+var fortunesHTML string
 
 // fortunesTemplate is parsed once per contestant, as an app parses its
 // templates at start-up.

@@ -2,31 +2,31 @@ package techempower
 
 import (
 	"context"
-	"html/template"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync/atomic"
 
 	"github.com/kiln-web/kiln"
 	"github.com/kiln-web/kiln/middleware"
 	"github.com/kiln-web/kiln/orm"
+	"github.com/kiln-web/kiln/view"
 )
 
 // Kiln, as its users write it: an App with the middleware an API
 // configures (request ids and panic recovery; no access log, since
 // logging is off), HandlerFunc handlers that return errors, the response
 // helpers, the orm for every query (Query.Get per row; the updates'
-// writes in one orm.Batch), and html/template for the fortunes.
+// writes in one orm.Batch), and the view package for the fortunes.
 //
 // Kiln sets no Server header of its own, so a one-line middleware adds
 // it, as a user would.
 
 type kilnApp struct {
-	db   *orm.DB
-	tmpl *template.Template
+	db    *orm.DB
+	views *view.Renderer
 }
 
 func newKiln(ctx context.Context, cfg Config) (Server, error) {
@@ -53,7 +53,15 @@ func newKiln(ctx context.Context, cfg Config) (Server, error) {
 	if cfg.Counter != nil {
 		app.Use(countORMQueries(cfg.Counter))
 	}
-	k := &kilnApp{db: db, tmpl: fortunesTemplate()}
+	views, err := fs.Sub(viewsFS, "views")
+	if err != nil {
+		return nil, err
+	}
+	renderer, err := view.New(views, nil)
+	if err != nil {
+		return nil, err
+	}
+	k := &kilnApp{db: db, views: renderer}
 	app.Get("/json", k.json)
 	app.Get("/db", k.world)
 	app.Get("/queries", k.queries)
@@ -126,11 +134,7 @@ func (k *kilnApp) fortunes(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	fortunes = sortFortunes(append(fortunes, Fortune{ID: 0, Message: AdditionalFortune}))
-	var page strings.Builder
-	if err := k.tmpl.Execute(&page, fortunes); err != nil {
-		return err
-	}
-	return kiln.HTML(w, http.StatusOK, page.String())
+	return k.views.Render(w, http.StatusOK, "fortunes", fortunes)
 }
 
 // updates reads the rows one by one, then writes them with an orm.Batch:
