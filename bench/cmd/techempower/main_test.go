@@ -129,3 +129,15 @@ func TestProcessCPU(t *testing.T) {
 	}
 	t.Fatalf("processCPU did not grow in 10 s of spinning (x=%d)", x)
 }
+
+func TestRoundOrderRotates(t *testing.T) {
+	entries := []string{"kiln", "gin", "echo"}
+	for round, want := range map[int]string{1: "kiln gin echo", 2: "gin echo kiln", 3: "echo kiln gin", 4: "kiln gin echo"} {
+		if got := strings.Join(roundOrder(entries, round), " "); got != want {
+			t.Errorf("round %d: %s, want %s", round, got, want)
+		}
+	}
+	if got := strings.Join(entries, " "); got != "kiln gin echo" {
+		t.Errorf("roundOrder changed its argument: %s", got)
+	}
+}

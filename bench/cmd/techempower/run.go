@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -166,7 +167,7 @@ func run(cfg runConfig) error {
 	for _, tn := range cfg.testNames {
 		rep.results[tn] = map[string][]wrkResult{}
 		for round := 1; round <= cfg.rounds; round++ {
-			for _, name := range cfg.entries {
+			for _, name := range roundOrder(cfg.entries, round) {
 				res, err := measure(cfg, name, paths[tn])
 				if err != nil {
 					return fmt.Errorf("%s, %s, round %d: %w", tn, name, round, err)
@@ -182,7 +183,7 @@ func run(cfg runConfig) error {
 	fmt.Fprintf(&md, "Command: `%s`\n\n", strings.Join(os.Args, " "))
 	fmt.Fprintf(&md, "Machine: %d CPUs (%s), %s; %s; load average before the run: %s; the run took %s.\n\n",
 		runtime.NumCPU(), cpuModel(), runtime.Version(), wrkVersion(), load, time.Since(start).Round(time.Second))
-	fmt.Fprintf(&md, "Load: wrk -t%d -c%d, %s warm-up then %s measured per contestant and round; %d interleaved rounds; queries=%d for the queries and updates tests; database pool %d connections for every contestant. wrk, the server and PostgreSQL share the machine's cores; plaintext is not pipelined.\n\n",
+	fmt.Fprintf(&md, "Load: wrk -t%d -c%d, %s warm-up then %s measured per contestant and round; %d interleaved rounds, the order rotated by one place each round; queries=%d for the queries and updates tests; database pool %d connections for every contestant. wrk, the server and PostgreSQL share the machine's cores; plaintext is not pipelined.\n\n",
 		cfg.threads, cfg.connections, cfg.warmup, cfg.duration, cfg.rounds, cfg.queries, cfg.pool)
 	rep.write(&md)
 	if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
@@ -393,4 +394,14 @@ func redact(u string) string {
 		}
 	}
 	return u
+}
+
+// roundOrder returns the order in which round (from 1) measures entries:
+// rotated by one place each round, so that no contestant always runs
+// first on a test (cold caches) or always right after the same neighbour,
+// and a burst of load from the machine's neighbours lands on a different
+// contestant in each round.
+func roundOrder(entries []string, round int) []string {
+	k := (round - 1) % len(entries)
+	return append(slices.Clip(entries[k:]), entries[:k]...)
 }
