@@ -7,9 +7,11 @@
 #   ./run-techempower.sh                      # 3 rounds, 5s warm-up + 15s measured: about 45 minutes
 #   ROUNDS=3 WARMUP=3s DURATION=8s ./run-techempower.sh     # shorter
 #   TESTS=json,plaintext CONTESTANTS=kiln,gin ./run-techempower.sh
+#   HELD=1 ROUNDS=12 WARMUP=5s DURATION=3s ./run-techempower.sh   # servers kept running, many short rounds
 #
 # Environment: ROUNDS (3), WARMUP (5s), DURATION (15s), CONNECTIONS (128),
-# THREADS (2), POOL (8), QUERIES (20), TESTS and CONTESTANTS (all),
+# THREADS (2), POOL (8), QUERIES (20), TESTS and CONTESTANTS (all), HELD
+# (unset: a fresh server per measurement; 1: -held, see techempower run -h),
 # TFB_DATABASE_URL (postgres://postgres@127.0.0.1:5432/hello_world).
 # It installs wrk with apt-get if it is missing, builds one binary, fills the
 # database (techempower setup), runs the verifier (go test -run TestVerify
@@ -35,6 +37,7 @@ args=(run
 	-pool "${POOL:-8}" -queries "${QUERIES:-20}"
 	-out results/techempower.md -raw results/techempower.txt)
 [ -n "${TESTS:-}" ] && args+=(-tests "$TESTS")
+[ -n "${HELD:-}" ] && args+=(-held)
 [ -n "${CONTESTANTS:-}" ] && args+=(-contestants "$CONTESTANTS")
 [ -n "${TFB_DATABASE_URL:-}" ] && args+=(-db "$TFB_DATABASE_URL")
 

@@ -68,6 +68,9 @@ func TestReport(t *testing.T) {
 		"| json | – | – |\n",
 		"| db | 110.0 | 150.0 |\n", // kiln: the median of 100 and 120 µs
 		"| db | 1.36 |\n",          // gin's 150 ÷ kiln's 110
+		// Round by round: json's ratios are 1.125, 2 and 5.
+		"| json | 2.00 (1.56–3.50) |\n",
+		"| db | 0.50 (0.50–0.50) |\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q; got:\n%s", want, got)
@@ -139,5 +142,17 @@ func TestRoundOrderRotates(t *testing.T) {
 	}
 	if got := strings.Join(entries, " "); got != "kiln gin echo" {
 		t.Errorf("roundOrder changed its argument: %s", got)
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	xs := []float64{1, 2, 3, 4}
+	for q, want := range map[float64]float64{0: 1, 0.25: 1.75, 0.5: 2.5, 0.75: 3.25, 1: 4} {
+		if got := quantile(xs, q); got != want {
+			t.Errorf("quantile(%v, %v) = %v, want %v", xs, q, got, want)
+		}
+	}
+	if got := quantile([]float64{7}, 0.25); got != 7 {
+		t.Errorf("quantile of one value = %v", got)
 	}
 }

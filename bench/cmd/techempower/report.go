@@ -88,6 +88,8 @@ func (r *report) write(w io.Writer) {
 	r.writeRatios(w, fmt.Sprintf("%s ÷ peer (medians; above 1, %s serves more requests per second)", reference, reference),
 		r.median, func(ref, peer float64) float64 { return ref / peer })
 
+	r.writePairedRatios(w)
+
 	r.writeCPU(w)
 
 	fmt.Fprintf(w, "\n#### Every round (requests per second)\n\n")
@@ -191,4 +193,61 @@ func (r *report) writeRatios(w io.Writer, title string, median func(test, entry 
 		}
 		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
 	}
+}
+
+// pairedRatios returns reference's requests per second divided by peer's,
+// round by round, sorted, over the rounds that measured both. Within a
+// round the two ran minutes apart at most (seconds apart with -held), so
+// a slow drift in the machine's load, which moves the medians, mostly
+// cancels out of each ratio.
+func (r *report) pairedRatios(test, peer string) []float64 {
+	refs, peers := r.results[test][reference], r.results[test][peer]
+	var xs []float64
+	for i := range min(len(refs), len(peers)) {
+		if refs[i].RequestsPerSec > 0 && peers[i].RequestsPerSec > 0 {
+			xs = append(xs, refs[i].RequestsPerSec/peers[i].RequestsPerSec)
+		}
+	}
+	slices.Sort(xs)
+	return xs
+}
+
+// writePairedRatios writes, for every test and peer, the median of the
+// per-round ratios with their lower and upper quartiles: how sure the
+// comparison is, as well as where it lands.
+func (r *report) writePairedRatios(w io.Writer) {
+	if !slices.Contains(r.entries, reference) || r.rounds < 2 {
+		return
+	}
+	var peers []string
+	for _, e := range r.entries {
+		if e != reference {
+			peers = append(peers, e)
+		}
+	}
+	fmt.Fprintf(w, "\n#### %s ÷ peer, round by round: median of the per-round ratios (lower–upper quartile)\n\n", reference)
+	fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(peers, " | "), strings.Repeat("|--:", len(peers)))
+	for _, t := range r.tests {
+		cells := make([]string, len(peers))
+		for i, p := range peers {
+			xs := r.pairedRatios(t, p)
+			if len(xs) == 0 {
+				cells[i] = "–"
+				continue
+			}
+			cells[i] = fmt.Sprintf("%.2f (%.2f–%.2f)", quantile(xs, 0.5), quantile(xs, 0.25), quantile(xs, 0.75))
+		}
+		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
+	}
+}
+
+// quantile returns the q-quantile of the sorted, non-empty xs, by linear
+// interpolation between the closest ranks.
+func quantile(xs []float64, q float64) float64 {
+	pos := q * float64(len(xs)-1)
+	i := int(pos)
+	if i+1 >= len(xs) {
+		return xs[len(xs)-1]
+	}
+	return xs[i] + (pos-float64(i))*(xs[i+1]-xs[i])
 }

@@ -50,6 +50,7 @@ type runConfig struct {
 	threads, pool      int
 	queries            int
 	verify             bool
+	held               bool
 	testNames, entries []string
 }
 
@@ -64,6 +65,7 @@ func runCmd(args []string) error {
 	fs.IntVar(&cfg.threads, "threads", 2, "wrk threads")
 	fs.IntVar(&cfg.pool, "pool", 8, "database pool size of every contestant")
 	fs.IntVar(&cfg.queries, "queries", 20, "the queries parameter of the queries and updates tests")
+	fs.BoolVar(&cfg.held, "held", false, "start every contestant once per test and keep them all running through the rounds (warmed once, then measured in turn), instead of a fresh server per measurement; with short -duration it gives many rounds, each within seconds")
 	fs.BoolVar(&cfg.verify, "verify", true, "run the verifier (go test -run TestVerify ./techempower/) first and skip contestants that fail it")
 	only := fs.String("tests", "", "comma-separated tests to run (default all six)")
 	who := fs.String("contestants", "", "comma-separated contestants (default all)")
@@ -166,15 +168,24 @@ func run(cfg runConfig) error {
 	start := time.Now()
 	for _, tn := range cfg.testNames {
 		rep.results[tn] = map[string][]wrkResult{}
+		record := func(round int, name string, res wrkResult) {
+			rep.results[tn][name] = append(rep.results[tn][name], res)
+			fmt.Fprintf(raw, "%s %d %s %.2f %d %d %d %.1f\n", tn, round, name, res.RequestsPerSec, res.Requests, res.Non2xx, res.SocketErrors, res.CPUPerRequest())
+			logf("%-9s round %d/%d %-9s %10.0f req/s %7.1f µs CPU/req  (non-2xx %d, socket errors %d)", tn, round, cfg.rounds, name, res.RequestsPerSec, res.CPUPerRequest(), res.Non2xx, res.SocketErrors)
+		}
+		if cfg.held {
+			if err := runHeld(cfg, tn, paths[tn], record); err != nil {
+				return err
+			}
+			continue
+		}
 		for round := 1; round <= cfg.rounds; round++ {
 			for _, name := range roundOrder(cfg.entries, round) {
 				res, err := measure(cfg, name, paths[tn])
 				if err != nil {
 					return fmt.Errorf("%s, %s, round %d: %w", tn, name, round, err)
 				}
-				rep.results[tn][name] = append(rep.results[tn][name], res)
-				fmt.Fprintf(raw, "%s %d %s %.2f %d %d %d %.1f\n", tn, round, name, res.RequestsPerSec, res.Requests, res.Non2xx, res.SocketErrors, res.CPUPerRequest())
-				logf("%-9s round %d/%d %-9s %10.0f req/s %7.1f µs CPU/req  (non-2xx %d, socket errors %d)", tn, round, cfg.rounds, name, res.RequestsPerSec, res.CPUPerRequest(), res.Non2xx, res.SocketErrors)
+				record(round, name, res)
 			}
 		}
 	}
@@ -183,8 +194,12 @@ func run(cfg runConfig) error {
 	fmt.Fprintf(&md, "Command: `%s`\n\n", strings.Join(os.Args, " "))
 	fmt.Fprintf(&md, "Machine: %d CPUs (%s), %s; %s; load average before the run: %s; the run took %s.\n\n",
 		runtime.NumCPU(), cpuModel(), runtime.Version(), wrkVersion(), load, time.Since(start).Round(time.Second))
-	fmt.Fprintf(&md, "Load: wrk -t%d -c%d, %s warm-up then %s measured per contestant and round; %d interleaved rounds, the order rotated by one place each round; queries=%d for the queries and updates tests; database pool %d connections for every contestant. wrk, the server and PostgreSQL share the machine's cores; plaintext is not pipelined.\n\n",
-		cfg.threads, cfg.connections, cfg.warmup, cfg.duration, cfg.rounds, cfg.queries, cfg.pool)
+	servers := "a fresh server per measurement, warmed up for " + cfg.warmup.String()
+	if cfg.held {
+		servers = "every contestant's server started once per test and kept running through the rounds, each warmed up once for " + cfg.warmup.String()
+	}
+	fmt.Fprintf(&md, "Load: wrk -t%d -c%d, %s measured per contestant and round; %s; %d interleaved rounds, the order rotated by one place each round; queries=%d for the queries and updates tests; database pool %d connections for every contestant. wrk, the servers and PostgreSQL share the machine's cores; plaintext is not pipelined.\n\n",
+		cfg.threads, cfg.connections, cfg.duration, servers, cfg.rounds, cfg.queries, cfg.pool)
 	rep.write(&md)
 	if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
 		return err
@@ -198,31 +213,98 @@ func run(cfg runConfig) error {
 
 // measure starts the contestant's server, warms it up and measures it.
 func measure(cfg runConfig, name, path string) (wrkResult, error) {
-	addr, err := freeAddr()
+	s, err := startServer(cfg, name)
 	if err != nil {
 		return wrkResult{}, err
+	}
+	defer s.stop()
+	if err := s.warm(cfg, path); err != nil {
+		return wrkResult{}, err
+	}
+	return s.measure(cfg, path)
+}
+
+// runHeld runs test's rounds with -held: every contestant's server is
+// started and warmed once, then measured in turn, round after round,
+// while the others wait idle; all are stopped at the end.
+func runHeld(cfg runConfig, test, path string, record func(round int, name string, res wrkResult)) error {
+	servers := map[string]*server{}
+	defer func() {
+		for _, s := range servers {
+			s.stop()
+		}
+	}()
+	for _, name := range cfg.entries {
+		s, err := startServer(cfg, name)
+		if err != nil {
+			return fmt.Errorf("%s: %w", test, err)
+		}
+		servers[name] = s
+	}
+	for _, name := range cfg.entries {
+		if err := servers[name].warm(cfg, path); err != nil {
+			return fmt.Errorf("%s, %s, warm-up: %w", test, name, err)
+		}
+	}
+	for round := 1; round <= cfg.rounds; round++ {
+		for _, name := range roundOrder(cfg.entries, round) {
+			res, err := servers[name].measure(cfg, path)
+			if err != nil {
+				return fmt.Errorf("%s, %s, round %d: %w", test, name, round, err)
+			}
+			record(round, name, res)
+		}
+	}
+	return nil
+}
+
+// server is one contestant's running server process.
+type server struct {
+	name, addr string
+	cmd        *exec.Cmd
+}
+
+// startServer starts contestant name's server on a free port and waits
+// until it answers.
+func startServer(cfg runConfig, name string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
 	}
 	cmd := exec.Command(cfg.bin, "serve", "-contestant", name, "-addr", addr, "-db", cfg.db, "-pool", strconv.Itoa(cfg.pool))
 	cmd.Stdout, cmd.Stderr = cfg.logFile, cfg.logFile
 	if err := cmd.Start(); err != nil {
-		return wrkResult{}, err
+		return nil, err
 	}
-	defer stop(cmd)
-	url := "http://" + addr + path
+	s := &server{name: name, addr: addr, cmd: cmd}
 	if err := waitReady("http://" + addr + "/plaintext"); err != nil {
-		return wrkResult{}, fmt.Errorf("%s did not start: %w", name, err)
+		s.stop()
+		return nil, fmt.Errorf("%s did not start: %w", name, err)
 	}
-	if cfg.warmup > 0 {
-		if _, err := wrk(cfg, cfg.warmup, url); err != nil {
-			return wrkResult{}, err
-		}
+	return s, nil
+}
+
+func (s *server) stop() { stop(s.cmd) }
+
+// warm loads path for cfg.warmup, not measured.
+func (s *server) warm(cfg runConfig, path string) error {
+	if cfg.warmup <= 0 {
+		return nil
 	}
-	cpu0, cpuErr := processCPU(cmd.Process.Pid)
-	res, err := wrk(cfg, cfg.duration, url)
+	_, err := wrk(cfg, cfg.warmup, "http://"+s.addr+path)
+	return err
+}
+
+// measure loads path for cfg.duration and returns what wrk saw, with the
+// server's CPU time over the run.
+func (s *server) measure(cfg runConfig, path string) (wrkResult, error) {
+	pid := s.cmd.Process.Pid
+	cpu0, cpuErr := processCPU(pid)
+	res, err := wrk(cfg, cfg.duration, "http://"+s.addr+path)
 	if err != nil {
 		return res, err
 	}
-	if cpu1, err := processCPU(cmd.Process.Pid); err == nil && cpuErr == nil {
+	if cpu1, err := processCPU(pid); err == nil && cpuErr == nil {
 		res.ServerCPU = cpu1 - cpu0
 	}
 	return res, nil
