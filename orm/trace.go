@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,7 @@ type queryHookKey struct{}
 // goroutine that ran the statement and must be safe for concurrent use if
 // the context is shared between goroutines.
 func WithQueryHook(ctx context.Context, hook QueryHook) context.Context {
+	hooksInstalled.Store(true)
 	if outer, ok := ctx.Value(queryHookKey{}).(QueryHook); ok {
 		inner := hook
 		hook = func(ctx context.Context, q QueryInfo) { inner(ctx, q); outer(ctx, q) }
@@ -88,9 +90,19 @@ func (c *QueryCounter) String() string {
 }
 
 func hookFrom(ctx context.Context) QueryHook {
+	if !hooksInstalled.Load() {
+		return nil
+	}
 	h, _ := ctx.Value(queryHookKey{}).(QueryHook)
 	return h
 }
+
+// hooksInstalled is set by the first WithQueryHook in the process. Until
+// then no context can carry a hook, and hookFrom skips the lookup: a
+// ctx.Value walks the whole context chain to its root for a key that is
+// not there, once per statement, which profiles of a loaded server put at
+// about 2 % of its CPU on the TechEmpower updates test.
+var hooksInstalled atomic.Bool
 
 // dbExec and txExec are the executors queries run on. Each is a single
 // pointer, so converting one to the executor interface does not allocate;
