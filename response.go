@@ -237,7 +237,8 @@ func contentTypeValue(contentType string) []string {
 }
 
 // Render sends what render writes as the body, with the given status,
-// contentType and Content-Length. render writes into a pooled buffer, and
+// contentType (an empty one is sniffed from the body, as Blob does) and
+// Content-Length. render writes into a pooled buffer, and
 // nothing is sent until it returns: if it fails, the response is left
 // untouched and its error is returned unchanged, so that the error handler
 // can still answer a clean 500 instead of half a page under a 200.
@@ -259,6 +260,9 @@ func Render(w http.ResponseWriter, status int, contentType string, render func(i
 	defer putBuffer(buf)
 	if err := render(buf); err != nil {
 		return err
+	}
+	if contentType == "" {
+		contentType = http.DetectContentType(buf.Bytes())
 	}
 	return writeBody(w, "Render", status, contentTypeValue(contentType), buf.Bytes())
 }

@@ -147,6 +147,20 @@ func TestRender(t *testing.T) {
 			t.Errorf("got %d %v %q", rec.Code, rec.Header(), rec.Body)
 		}
 	})
+	t.Run("an empty content type is sniffed", func(t *testing.T) {
+		t.Parallel()
+		rec, rw := respInApp(t, Config{})
+		err := Render(rw, http.StatusOK, "", func(b io.Writer) error {
+			_, err := io.WriteString(b, "<!DOCTYPE html><p>hi")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			t.Errorf("Content-Type %q, want the sniffed text/html; charset=utf-8", ct)
+		}
+	})
 	t.Run("a failure sends nothing", func(t *testing.T) {
 		t.Parallel()
 		rec, rw := respInApp(t, Config{})

@@ -21,9 +21,9 @@ type Config struct {
 
 	// Reload makes the Renderer read and parse the templates again on
 	// every render, so that edits to files on disk (os.DirFS) show up
-	// without a restart. It is for development only: it is slow, and a
-	// template error surfaces on the request instead of at start-up.
-	// Defaults to false.
+	// without a restart (the default layout stays the one chosen by New).
+	// It is for development only: it is slow, and a template error
+	// surfaces on the request instead of at start-up. Defaults to false.
 	Reload bool
 }
 

@@ -22,11 +22,16 @@
 //	  posts/index.html      a page: "posts/index"
 //	  posts/new.html        a page: "posts/new"
 //
-// Files under layouts/ are layouts, files whose name starts with an
-// underscore are partials, and every other file is a page. Every page can
-// include every partial, by its name:
+// Files whose name starts with an underscore are partials (layouts/_nav
+// too), other files under layouts/ are layouts, and every other file is a
+// page. Files whose name starts with a dot are ignored. Every page and
+// layout can include every partial, by its name:
 //
 //	{{template "posts/_form" .}}
+//
+// Partials are parsed in name order, before the layout and the page; when
+// two of them define the same template, the later name wins, and a page's
+// define beats them all.
 //
 // # Layouts
 //
@@ -44,6 +49,10 @@
 //	{{define "title"}}Posts{{end}}
 //	<h1>Posts</h1>
 //	{{range .}}<p>{{.Title}}</p>{{end}}
+//
+// As in text/template, a define whose body is empty (or only spaces) does
+// not replace anything, so the layout's default stays; to blank a block,
+// define it as {{""}}.
 //
 // Render uses the default layout (Config.Layout, "layouts/app" if the tree
 // has it); RenderLayout names another one, or "" for none.

@@ -49,9 +49,11 @@ type tree struct {
 }
 
 // New reads the templates in fsys and parses every page in the default
-// layout, so that a syntax error, a missing layout or a call to an
-// undefined function is reported now, naming its file, rather than on a
-// request. Pass the directory that holds the templates:
+// layout, and every other layout, so that a syntax error, a missing
+// layout or a call to an undefined function is reported now, naming its
+// file, rather than on a request. (html/template reports some mistakes
+// only when a template first runs, such as {{template "x"}} naming a
+// template nothing defines; they come back from the first Render.) Pass the directory that holds the templates:
 //
 //	//go:embed templates
 //	var templateFS embed.FS
@@ -91,6 +93,17 @@ func New(fsys fs.FS, cfg *Config) (*Renderer, error) {
 			return nil, err
 		}
 		sets[setKey{v.layout, page}] = t
+	}
+	// Parse the other layouts too, with any page, so that their syntax
+	// errors also stop the app now rather than on the first RenderLayout.
+	some := slices.Min(slices.Collect(maps.Keys(src.pages)))
+	for layout := range src.layouts {
+		if layout == v.layout {
+			continue
+		}
+		if _, err := v.build(src, layout, some); err != nil {
+			return nil, err
+		}
 	}
 	if !v.cfg.Reload {
 		v.src = src
@@ -200,7 +213,11 @@ func (v *Renderer) build(src *tree, layout, page string) (*template.Template, er
 	if !ok {
 		return nil, v.noPageErr(src, page)
 	}
-	root := page
+	// The page is parsed under its file name (posts/index.html), which
+	// cannot clash with the templates that layouts and partials define
+	// (title, content, _flash...).
+	pageName := page + v.cfg.Extension
+	root := pageName
 	if layout != "" {
 		if _, ok := src.layouts[layout]; !ok {
 			return nil, v.noLayoutErr(src, layout)
@@ -217,10 +234,10 @@ func (v *Renderer) build(src *tree, layout, page string) (*template.Template, er
 		if _, err := t.Parse(src.layouts[layout]); err != nil {
 			return nil, v.parseErr(layout, err)
 		}
-		if _, err := t.New("content").Parse("{{template " + strconv.Quote(page) + " .}}"); err != nil {
+		if _, err := t.New("content").Parse("{{template " + strconv.Quote(pageName) + " .}}"); err != nil {
 			return nil, v.parseErr(page, err)
 		}
-		if _, err := t.New(page).Parse(pageSrc); err != nil {
+		if _, err := t.New(pageName).Parse(pageSrc); err != nil {
 			return nil, v.parseErr(page, err)
 		}
 		return t, nil
@@ -242,17 +259,26 @@ func (v *Renderer) noPageErr(src *tree, page string) error {
 	if _, ok := src.partials[page]; ok {
 		return fmt.Errorf("view: %q is a partial, not a page; include it from a page with {{template %q .}}", page, page)
 	}
+	if name, ok := strings.CutSuffix(page, v.cfg.Extension); ok {
+		if _, ok := src.pages[name]; ok {
+			return fmt.Errorf("view: no page %q: name pages without the extension, as %q", page, name)
+		}
+	}
 	return fmt.Errorf("view: no page %q: add %s%s to the templates (pages: %s)",
 		page, page, v.cfg.Extension, nameList(src.pages))
 }
 
 func (v *Renderer) noLayoutErr(src *tree, layout string) error {
-	hint := ""
 	if !strings.HasPrefix(layout, "layouts/") {
-		hint = fmt.Sprintf(" (layouts live under layouts/: did you mean %q?)", "layouts/"+layout)
+		full := "layouts/" + layout
+		if _, ok := src.layouts[full]; ok {
+			return fmt.Errorf("view: no layout %q: layouts are named with their folder, as %q", layout, full)
+		}
+		return fmt.Errorf("view: no layout %q: layouts are files under layouts/; add %s%s to the templates and name it %q (layouts: %s)",
+			layout, full, v.cfg.Extension, full, nameList(src.layouts))
 	}
-	return fmt.Errorf("view: no layout %q%s: add %s%s to the templates (layouts: %s)",
-		layout, hint, layout, v.cfg.Extension, nameList(src.layouts))
+	return fmt.Errorf("view: no layout %q: add %s%s to the templates (layouts: %s)",
+		layout, layout, v.cfg.Extension, nameList(src.layouts))
 }
 
 // nameList lists the keys of m, sorted, for an error message.
@@ -281,8 +307,8 @@ func readTree(fsys fs.FS, ext string) (*tree, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(p, ext) || len(p) == len(ext) {
-			return nil
+		if d.IsDir() || !strings.HasSuffix(p, ext) || strings.HasPrefix(path.Base(p), ".") {
+			return nil // dot-files include editors' lock and swap files
 		}
 		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
@@ -290,11 +316,11 @@ func readTree(fsys fs.FS, ext string) (*tree, error) {
 		}
 		name := strings.TrimSuffix(p, ext)
 		switch {
-		case strings.HasPrefix(name, "layouts/"):
-			src.layouts[name] = string(b)
-		case strings.HasPrefix(path.Base(name), "_"):
+		case strings.HasPrefix(path.Base(name), "_"): // layouts/_nav too
 			src.partials[name] = string(b)
 			src.order = append(src.order, name)
+		case strings.HasPrefix(name, "layouts/"):
+			src.layouts[name] = string(b)
 		default:
 			src.pages[name] = string(b)
 		}

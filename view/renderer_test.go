@@ -147,10 +147,15 @@ func TestConfigLayout(t *testing.T) {
 		t.Errorf(`Config.Layout "-": got %s`, got)
 	}
 
-	_, err := view.New(files(), &view.Config{Layout: "admin"})
-	if err == nil || !strings.Contains(err.Error(), `did you mean "layouts/admin"`) ||
-		!strings.Contains(err.Error(), "layouts: layouts/admin, layouts/app") {
-		t.Errorf("unknown layout: %v", err)
+	for layout, want := range map[string]string{
+		"admin":         `view: no layout "admin": layouts are named with their folder, as "layouts/admin"`,
+		"print":         `view: no layout "print": layouts are files under layouts/; add layouts/print.html to the templates and name it "layouts/print" (layouts: layouts/admin, layouts/app)`,
+		"layouts/print": `view: no layout "layouts/print": add layouts/print.html to the templates (layouts: layouts/admin, layouts/app)`,
+	} {
+		_, err := view.New(files(), &view.Config{Layout: layout})
+		if err == nil || err.Error() != want {
+			t.Errorf("Layout %q: error %v,\nwant %s", layout, err, want)
+		}
 	}
 }
 
@@ -189,6 +194,7 @@ func TestRenderFailureSendsNothing(t *testing.T) {
 		{"unknown page", "posts/show", `view: no page "posts/show": add posts/show.html to the templates (pages: broken, emails/hello, home, posts/index)`},
 		{"layout as page", "layouts/app", `"layouts/app" is a layout, not a page`},
 		{"partial as page", "_flash", `"_flash" is a partial, not a page`},
+		{"page with its extension", "home.html", `view: no page "home.html": name pages without the extension, as "home"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var renderErr error
@@ -228,7 +234,9 @@ func TestNewReportsTemplateErrors(t *testing.T) {
 		inErr string
 	}{
 		{"syntax error in a page", fstest.MapFS{"posts/index.html": {Data: []byte("\n{{if}}")}},
-			"view: parsing posts/index.html: template: posts/index:2: missing value for if"},
+			"view: parsing posts/index.html: template: posts/index.html:2: missing value for if"},
+		{"syntax error in a layout New does not use", fstest.MapFS{"home.html": {Data: []byte("x")}, "layouts/app.html": {Data: []byte(`{{template "content" .}}`)}, "layouts/admin.html": {Data: []byte("{{if}}")}},
+			"view: parsing layouts/admin.html"},
 		{"syntax error in a layout", fstest.MapFS{"home.html": {Data: []byte("x")}, "layouts/app.html": {Data: []byte("{{end}}")}},
 			"view: parsing layouts/app.html"},
 		{"syntax error in a partial", fstest.MapFS{"home.html": {Data: []byte("x")}, "_p.html": {Data: []byte("{{")}},
@@ -347,11 +355,12 @@ func TestLargePage(t *testing.T) {
 	if !strings.HasSuffix(body, "<li>post 4999</li></ul></main>") || res.ContentLength != int64(len(body)) {
 		t.Errorf("Content-Length %d, body of %d bytes ending %q", res.ContentLength, len(body), body[max(0, len(body)-40):])
 	}
-	res, body = serve(t, func(w http.ResponseWriter, r *http.Request) error {
+	getLength := len(body)
+	res, _ = serve(t, func(w http.ResponseWriter, r *http.Request) error {
 		return v.Render(w, http.StatusOK, "posts/index", postsPage{Titles: titles})
 	}, http.MethodHead)
-	if body != "" || res.StatusCode != http.StatusOK {
-		t.Errorf("HEAD: status %d, body %q", res.StatusCode, body)
+	if res.StatusCode != http.StatusOK || res.ContentLength != int64(getLength) {
+		t.Errorf("HEAD: status %d, Content-Length %d, want 200 and %d", res.StatusCode, res.ContentLength, getLength)
 	}
 }
 
@@ -385,5 +394,41 @@ func TestRenderComponent(t *testing.T) {
 	}
 	if res.StatusCode != http.StatusInternalServerError || strings.Contains(body, "Hello") {
 		t.Errorf("failed component: status %d, body %q", res.StatusCode, body)
+	}
+}
+
+// Page names cannot clash with the templates layouts and partials define:
+// a page called title or content renders as itself.
+func TestPageNamesDoNotClash(t *testing.T) {
+	v := mustNew(t, fstest.MapFS{
+		"layouts/app.html":   {Data: []byte(`<title>{{block "title" .}}Default{{end}}</title>{{template "layouts/_nav"}}<main>{{template "content" .}}</main>`)},
+		"layouts/_nav.html":  {Data: []byte(`<nav>{{template "_brand"}}</nav>`)},
+		"_brand.html":        {Data: []byte(`Kiln`)},
+		"title.html":         {Data: []byte(`<h1>About</h1>`)},
+		"content.html":       {Data: []byte(`{{define "title"}}Contents{{end}}`)},
+		".#title.html":       {Data: []byte(`{{ an editor's lock file`)},
+		"sub/.hidden.html":   {Data: []byte(`{{`)},
+		"emptydefine.html":   {Data: []byte(`{{define "title"}}{{end}}x`)},
+		"blankedblock.html":  {Data: []byte(`{{define "title"}}{{""}}{{end}}x`)},
+		"brandoverride.html": {Data: []byte(`{{define "_brand"}}Mine{{end}}y`)},
+	}, nil)
+	for page, want := range map[string]string{
+		"title":         `<title>Default</title><nav>Kiln</nav><main><h1>About</h1></main>`,
+		"content":       `<title>Contents</title><nav>Kiln</nav><main></main>`,
+		"emptydefine":   `<title>Default</title><nav>Kiln</nav><main>x</main>`, // an empty define replaces nothing
+		"blankedblock":  `<title></title><nav>Kiln</nav><main>x</main>`,
+		"brandoverride": `<title>Default</title><nav>Mine</nav><main>y</main>`,
+	} {
+		rec := httptest.NewRecorder()
+		if err := v.Render(rec, http.StatusOK, page, nil); err != nil {
+			t.Errorf("%s: %v", page, err)
+			continue
+		}
+		if got := rec.Body.String(); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", page, got, want)
+		}
+	}
+	if got := strings.Join(v.Pages(), ","); got != "blankedblock,brandoverride,content,emptydefine,title" {
+		t.Errorf("Pages() = %s (layouts/_nav is a partial; dot-files are ignored)", got)
 	}
 }
