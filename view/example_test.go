@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing/fstest"
 
 	"github.com/kiln-web/kiln"
@@ -102,16 +103,11 @@ func ExampleRenderer_Execute() {
 	if err != nil {
 		panic(err)
 	}
-	var body io.Writer = &printer{}
-	if err := views.Execute(body, "", "emails/welcome", "Ada"); err != nil {
+	if err := views.Execute(os.Stdout, "", "emails/welcome", "Ada"); err != nil {
 		panic(err)
 	}
 	// Output: <p>Welcome, Ada.</p>
 }
-
-type printer struct{}
-
-func (printer) Write(p []byte) (int, error) { return fmt.Print(string(p)) }
 
 // badge is a Component, as templ generates them.
 type badge string

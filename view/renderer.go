@@ -86,8 +86,11 @@ func New(fsys fs.FS, cfg *Config) (*Renderer, error) {
 		}
 		v.layout = v.cfg.Layout
 	}
-	sets := make(map[setKey]*template.Template, len(src.pages))
-	for page := range src.pages {
+	// In name order, so that the error for a tree with several broken
+	// files is the same on every start.
+	pages := slices.Sorted(maps.Keys(src.pages))
+	sets := make(map[setKey]*template.Template, len(pages))
+	for _, page := range pages {
 		t, err := v.build(src, v.layout, page)
 		if err != nil {
 			return nil, err
@@ -96,12 +99,11 @@ func New(fsys fs.FS, cfg *Config) (*Renderer, error) {
 	}
 	// Parse the other layouts too, with any page, so that their syntax
 	// errors also stop the app now rather than on the first RenderLayout.
-	some := slices.Min(slices.Collect(maps.Keys(src.pages)))
-	for layout := range src.layouts {
+	for _, layout := range slices.Sorted(maps.Keys(src.layouts)) {
 		if layout == v.layout {
 			continue
 		}
-		if _, err := v.build(src, layout, some); err != nil {
+		if _, err := v.build(src, layout, pages[0]); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +114,8 @@ func New(fsys fs.FS, cfg *Config) (*Renderer, error) {
 	return v, nil
 }
 
-// Pages returns the names of the pages in the tree, sorted.
+// Pages returns the names of the pages in the tree, sorted. In Reload mode
+// it reads the tree again, and returns nil if that fails.
 func (v *Renderer) Pages() []string {
 	src := v.src
 	if src == nil {

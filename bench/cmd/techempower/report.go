@@ -42,11 +42,7 @@ func (r *report) medianOf(test, entry string, value func(wrkResult) float64) (fl
 		return 0, false
 	}
 	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2], true
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2, true
+	return quantile(xs, 0.5), true
 }
 
 // errors sums the failed responses of test and entry over all rounds.
@@ -166,9 +162,22 @@ func (r *report) writeCPU(w io.Writer) {
 
 // writeRatios writes a table of ratio(reference's median, peer's median)
 // for every test and peer, with median one of report's medians; a cell is
-// "–" when either median is missing or zero. It writes nothing when the
-// reference contestant did not run.
+// "–" when either median is missing or zero.
 func (r *report) writeRatios(w io.Writer, title string, median func(test, entry string) (float64, bool), ratio func(ref, peer float64) float64) {
+	r.writePeerTable(w, title, func(t, p string) string {
+		ref, ok := median(t, reference)
+		m, pok := median(t, p)
+		if !ok || !pok || ref == 0 || m == 0 {
+			return "–"
+		}
+		return strconv.FormatFloat(ratio(ref, m), 'f', 2, 64)
+	})
+}
+
+// writePeerTable writes a table with a row per test and a column per
+// peer of the reference contestant, each cell from cell(test, peer). It
+// writes nothing when the reference contestant did not run.
+func (r *report) writePeerTable(w io.Writer, title string, cell func(test, peer string) string) {
 	if !slices.Contains(r.entries, reference) {
 		return
 	}
@@ -181,15 +190,9 @@ func (r *report) writeRatios(w io.Writer, title string, median func(test, entry 
 	fmt.Fprintf(w, "\n#### %s\n\n", title)
 	fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(peers, " | "), strings.Repeat("|--:", len(peers)))
 	for _, t := range r.tests {
-		ref, ok := median(t, reference)
 		cells := make([]string, len(peers))
 		for i, p := range peers {
-			m, pok := median(t, p)
-			if !ok || !pok || ref == 0 || m == 0 {
-				cells[i] = "–"
-				continue
-			}
-			cells[i] = strconv.FormatFloat(ratio(ref, m), 'f', 2, 64)
+			cells[i] = cell(t, p)
 		}
 		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
 	}
@@ -216,29 +219,17 @@ func (r *report) pairedRatios(test, peer string) []float64 {
 // per-round ratios with their lower and upper quartiles: how sure the
 // comparison is, as well as where it lands.
 func (r *report) writePairedRatios(w io.Writer) {
-	if !slices.Contains(r.entries, reference) || r.rounds < 2 {
+	if r.rounds < 2 {
 		return
 	}
-	var peers []string
-	for _, e := range r.entries {
-		if e != reference {
-			peers = append(peers, e)
+	title := reference + " ÷ peer, round by round: median of the per-round ratios (lower–upper quartile)"
+	r.writePeerTable(w, title, func(t, p string) string {
+		xs := r.pairedRatios(t, p)
+		if len(xs) == 0 {
+			return "–"
 		}
-	}
-	fmt.Fprintf(w, "\n#### %s ÷ peer, round by round: median of the per-round ratios (lower–upper quartile)\n\n", reference)
-	fmt.Fprintf(w, "| test | %s |\n|---%s|\n", strings.Join(peers, " | "), strings.Repeat("|--:", len(peers)))
-	for _, t := range r.tests {
-		cells := make([]string, len(peers))
-		for i, p := range peers {
-			xs := r.pairedRatios(t, p)
-			if len(xs) == 0 {
-				cells[i] = "–"
-				continue
-			}
-			cells[i] = fmt.Sprintf("%.2f (%.2f–%.2f)", quantile(xs, 0.5), quantile(xs, 0.25), quantile(xs, 0.75))
-		}
-		fmt.Fprintf(w, "| %s | %s |\n", t, strings.Join(cells, " | "))
-	}
+		return fmt.Sprintf("%.2f (%.2f–%.2f)", quantile(xs, 0.5), quantile(xs, 0.25), quantile(xs, 0.75))
+	})
 }
 
 // quantile returns the q-quantile of the sorted, non-empty xs, by linear
