@@ -31,4 +31,10 @@
 //		{Name: "bad json", Method: "POST", Path: "/posts", Body: "{",
 //			WantStatus: http.StatusBadRequest},
 //	})
+//
+// Database tests get an isolated database each from package orm/ormtest
+// (ormtest.Each, Open, URL, and Tx for a transaction rolled back at the
+// end), which finds the servers through PostgresURL and MySQLURL here. It
+// is a package of its own so that HTTP tests do not link the database
+// drivers. Fixtures and factories are in package orm/fixture.
 package kilntest

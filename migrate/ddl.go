@@ -366,44 +366,10 @@ func (r *renderer) primaryKeyDef(c Column) string {
 	return name + " INTEGER PRIMARY KEY AUTOINCREMENT"
 }
 
-// sqlType is the column's SQL type on the dialect (see the table at the
-// top of the file).
+// sqlType is the column's SQL type on the dialect: orm.ColumnType, which
+// Field.SQLType reports to everyone else.
 func (r *renderer) sqlType(c Column) string {
-	pick := func(sqlite, postgres, mysql string) string {
-		switch r.dialect {
-		case "postgres":
-			return postgres
-		case "mysql":
-			return mysql
-		}
-		return sqlite
-	}
-	switch c.Kind {
-	case orm.KindString:
-		return "VARCHAR(" + strconv.Itoa(c.Size) + ")"
-	case orm.KindText:
-		return pick("TEXT", "TEXT", "LONGTEXT")
-	case orm.KindBool:
-		return "BOOLEAN"
-	case orm.KindInt:
-		return pick("INTEGER", "INTEGER", "INT")
-	case orm.KindInt64:
-		return "BIGINT"
-	case orm.KindFloat:
-		return pick("REAL", "DOUBLE PRECISION", "DOUBLE")
-	case orm.KindTime:
-		return pick("DATETIME", "TIMESTAMPTZ", "DATETIME(6)")
-	case orm.KindBytes:
-		return pick("BLOB", "BYTEA", "LONGBLOB")
-	case orm.KindJSON:
-		return pick("TEXT", "JSONB", "JSON")
-	case orm.KindUUID:
-		if c.Binary {
-			return pick("BLOB", "UUID", "BINARY(16)")
-		}
-		return pick("VARCHAR(36)", "UUID", "CHAR(36)")
-	}
-	return "TEXT"
+	return orm.ColumnType(r.dialect, c.Kind, c.Size, c.Binary)
 }
 
 // fill is what existing rows get in a column that becomes NOT NULL: its

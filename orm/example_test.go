@@ -142,3 +142,29 @@ func ExampleInsertMany() {
 	// 3 Insert true
 	// true 3
 }
+
+// Field metadata describes each column: admin screens, form builders and
+// code generators read it instead of the struct tags.
+func ExampleField_SQLType() {
+	db, cleanup := exampleDB()
+	defer cleanup()
+
+	type Article struct {
+		ID        int64  `db:"id,pk"`
+		Title     string `db:",size=200,label=Headline"`
+		Body      string
+		Published *time.Time
+	}
+	m, err := orm.Register[Article](db)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range m.Fields {
+		fmt.Printf("%-9s %-9s %-12s %-6s null=%v\n", f.Column, f.Label, f.SQLType(db.Dialect()), f.Kind, f.Nullable)
+	}
+	// Output:
+	// id        ID        BIGINT       int64  null=false
+	// title     Headline  VARCHAR(200) string null=false
+	// body      Body      TEXT         text   null=false
+	// published Published DATETIME     time   null=true
+}

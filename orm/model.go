@@ -61,7 +61,8 @@ type Field struct {
 	Label string
 	// Type is the Go type.
 	Type reflect.Type
-	// Kind is the portable column kind the dialects map to SQL types.
+	// Kind is the portable column kind the dialects map to SQL types
+	// (SQLType gives the type on a database).
 	Kind Kind
 	// Size is the maximum length of a string (size option), or 0 for
 	// unlimited text.

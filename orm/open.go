@@ -251,6 +251,11 @@ func openMySQL(rest string, opts *Options) (*DB, error) {
 		}
 	}
 	cfg.ParseTime = true
+	// Report the rows an UPDATE matched, as PostgreSQL and SQLite do, not
+	// the rows it changed: otherwise an update that writes the values a row
+	// already has reports 0 rows, and a missing row cannot be told apart
+	// from an unchanged one (Update's ErrNotFound).
+	cfg.ClientFoundRows = true
 	if cfg.Loc == nil {
 		cfg.Loc = time.UTC
 	}

@@ -452,27 +452,46 @@ func (q *Q[T]) Exists(ctx context.Context) (bool, error) {
 }
 
 // Delete deletes every matching row and returns how many it deleted. On a
-// soft-deleted model it sets deleted_at instead; Unscoped().Delete would
-// remove rows for good (see HardDelete). Delete without any Where condition
-// is refused, so a missing condition cannot empty a table: write
-// Where("1 = 1") to mean it.
+// soft-deleted model (one with a deleted_at field) it sets deleted_at
+// instead, and only on rows not deleted yet; HardDelete removes rows for
+// good. Delete without any Where condition is refused, so a missing
+// condition cannot empty a table: write Where("1 = 1") to mean it.
 func (q *Q[T]) Delete(ctx context.Context) (int64, error) {
+	return q.delete(ctx, "Delete", q.m.DeletedAt == nil)
+}
+
+// HardDelete deletes every matching row for good, with DELETE, even on a
+// soft-deleted model, and returns how many it deleted. Like every query it
+// leaves out rows already soft-deleted unless WithDeleted is set, so
+// purging old soft-deleted rows reads:
+//
+//	orm.Query[Post](db).WithDeleted().Where("deleted_at < ?", cutoff).HardDelete(ctx)
+//
+// On a model without deleted_at it is Delete. It is refused without a
+// Where condition, as Delete is.
+func (q *Q[T]) HardDelete(ctx context.Context) (int64, error) {
+	return q.delete(ctx, "HardDelete", true)
+}
+
+// delete is Delete (hard only for a model without deleted_at) and
+// HardDelete; op names the method in errors.
+func (q *Q[T]) delete(ctx context.Context, op string, hard bool) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
 	}
 	if len(q.joins) > 0 {
-		return 0, fmt.Errorf("orm: Delete on %s cannot use Join; select the keys first, or write Where(\"id IN (SELECT …)\")", q.m.Name)
+		return 0, fmt.Errorf("orm: %s on %s cannot use Join; select the keys first, or write Where(\"id IN (SELECT …)\")", op, q.m.Name)
 	}
 	if len(q.where) == 0 {
-		return 0, fmt.Errorf("orm: Delete on %s without a Where condition would delete every row; add Where(\"1 = 1\") if that is what you mean", q.m.Name)
+		return 0, fmt.Errorf("orm: %s on %s without a Where condition would delete every row; add Where(\"1 = 1\") if that is what you mean", op, q.m.Name)
 	}
 	var b strings.Builder
 	args := q.args
-	if q.m.DeletedAt != nil {
+	if hard {
+		b.WriteString("DELETE FROM " + q.db.dialect.Quote(q.m.Table))
+	} else {
 		b.WriteString("UPDATE " + q.db.dialect.Quote(q.m.Table) + " SET " + q.db.dialect.Quote(q.m.DeletedAt.Column) + " = ?")
 		args = append([]any{time.Now().UTC()}, args...)
-	} else {
-		b.WriteString("DELETE FROM " + q.db.dialect.Quote(q.m.Table))
 	}
 	q.writeWhere(&b)
 	res, err := q.on.writer().ExecContext(ctx, rebind(q.db.dialect, b.String()), args...)
@@ -647,9 +666,8 @@ func updated(db *DB, m *Model, res sql.Result) error {
 
 // updatedRows is updated for an UPDATE that changed n rows.
 func updatedRows(db *DB, m *Model, n int64) error {
-	if n == 0 && db.dialect.Name() != "mysql" {
-		// MySQL counts changed rows, not matched ones: an update that
-		// changes nothing reports 0 there, so only the others can tell.
+	if n == 0 {
+		// MySQL counts matched rows too: Open sets clientFoundRows.
 		return fmt.Errorf("orm: update %s: %w", m.Name, ErrNotFound)
 	}
 	return nil

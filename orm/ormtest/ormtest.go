@@ -54,64 +54,64 @@ func Each(t *testing.T, fn func(t *testing.T, db *orm.DB)) {
 // "postgres" or "mysql"), closed and dropped when t ends.
 func Open(t testing.TB, dialect string) *orm.DB {
 	t.Helper()
-	ctx := context.Background()
-	open := func(u string) *orm.DB {
-		t.Helper()
-		db, err := orm.Open(ctx, u, nil)
-		if err != nil {
-			t.Fatalf("ormtest: %v", err)
-		}
-		return db
+	db, err := orm.Open(context.Background(), URL(t, dialect), nil)
+	if err != nil {
+		t.Fatalf("ormtest: %v", err)
 	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// URL returns the URL of a fresh, empty database of the dialect
+// ("sqlite", "postgres" or "mysql"), for code under test that opens its
+// database itself, such as an app's start-up that applies migrations. The
+// database is dropped when t ends, after the cleanups registered later
+// (so close what you open from it with t.Cleanup or defer). On
+// PostgreSQL it is a new schema of the server's database, named in the
+// URL's search_path; on MySQL/MariaDB a new database.
+func URL(t testing.TB, dialect string) string {
+	t.Helper()
+	ctx := context.Background()
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
 	name := "kiln_t_" + hex.EncodeToString(b)
+	admin := func(u, create, drop string) {
+		t.Helper()
+		db, err := orm.Open(ctx, u, nil)
+		if err != nil {
+			t.Fatalf("ormtest: %v", err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, create); err != nil {
+			db.Close()
+			t.Fatalf("ormtest: %s: %v", create, err)
+		}
+		t.Cleanup(func() {
+			if _, err := db.SQL().ExecContext(context.Background(), drop); err != nil {
+				t.Errorf("ormtest: %s: %v", drop, err)
+			}
+			db.Close()
+		})
+	}
 	switch dialect {
 	case "sqlite":
-		db := open("sqlite://" + filepath.Join(t.TempDir(), "test.db"))
-		t.Cleanup(func() { db.Close() })
-		return db
+		return "sqlite://" + filepath.Join(t.TempDir(), "test.db")
 	case "postgres":
 		u := kilntest.PostgresURL(t)
-		admin := open(u)
-		if _, err := admin.SQL().ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
-			admin.Close()
-			t.Fatalf("ormtest: create schema: %v", err)
-		}
+		admin(u, "CREATE SCHEMA "+name, "DROP SCHEMA "+name+" CASCADE")
 		sep := "?"
 		if strings.Contains(u, "?") {
 			sep = "&"
 		}
-		db := open(u + sep + "search_path=" + name)
-		t.Cleanup(func() {
-			db.Close()
-			if _, err := admin.SQL().ExecContext(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
-				t.Errorf("ormtest: drop schema %s: %v", name, err)
-			}
-			admin.Close()
-		})
-		return db
+		return u + sep + "search_path=" + name
 	case "mysql":
 		u := kilntest.MySQLURL(t)
-		admin := open(u)
-		if _, err := admin.SQL().ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			admin.Close()
-			t.Fatalf("ormtest: create database: %v", err)
-		}
-		db := open(withDatabase(u, name))
-		t.Cleanup(func() {
-			db.Close()
-			if _, err := admin.SQL().ExecContext(context.Background(), "DROP DATABASE "+name); err != nil {
-				t.Errorf("ormtest: drop database %s: %v", name, err)
-			}
-			admin.Close()
-		})
-		return db
+		admin(u, "CREATE DATABASE "+name, "DROP DATABASE "+name)
+		return withDatabase(u, name)
 	}
 	t.Fatalf("ormtest: unknown dialect %q; use one of %s", dialect, strings.Join(Dialects(), ", "))
-	return nil
+	return ""
 }
 
 // withDatabase replaces the database name in a MySQL URL or DSN.
