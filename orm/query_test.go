@@ -28,7 +28,8 @@ type Task struct {
 	UpdatedAt time.Time  `db:",updated_at"`
 }
 
-// Until model-diff migrations land, the test writes each dialect's DDL.
+// taskDDL is Task's table on each dialect, written by hand so that the
+// orm's tests do not depend on package migrate.
 var taskDDL = map[string]string{
 	"sqlite": `CREATE TABLE tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, title VARCHAR(100) NOT NULL, rank INTEGER NOT NULL,
 		done BOOLEAN NOT NULL, tags TEXT, deleted_at DATETIME, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)`,
