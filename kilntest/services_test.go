@@ -1,6 +1,11 @@
 package kilntest
 
-import "testing"
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+)
 
 func TestServiceAddr(t *testing.T) {
 	t.Parallel()
@@ -31,5 +36,44 @@ func TestServicesReachable(t *testing.T) {
 				t.Fatal("empty URL")
 			}
 		})
+	}
+}
+
+// outcome records how requireReachable ended a test, in place of a real
+// testing.T; like one, its Skip and Fatalf end the calling goroutine.
+type outcome struct {
+	testing.TB
+	skipped, failed string
+}
+
+func (o *outcome) Helper()                   {}
+func (o *outcome) Skip(args ...any)          { o.skipped = fmt.Sprint(args...); runtime.Goexit() }
+func (o *outcome) Fatalf(f string, a ...any) { o.failed = fmt.Sprintf(f, a...); runtime.Goexit() }
+
+// TestUnreachableServiceSkipsOrFails checks the switch CI relies on: a
+// server that does not answer skips the test, with a line saying what to
+// do, unless KILN_REQUIRE_SERVICES=1 makes it a failure.
+func TestUnreachableServiceSkipsOrFails(t *testing.T) {
+	const url = "postgres://postgres@127.0.0.1:1/test" // port 1: nothing listens
+	for _, tt := range []struct {
+		require    string
+		skip, fail bool
+	}{{"", true, false}, {"0", true, false}, {"1", false, true}} {
+		t.Setenv(EnvRequireServices, tt.require)
+		o := &outcome{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			requireReachable(o, "PostgreSQL", "KILN_TEST_POSTGRES_URL", url, "5432")
+		}()
+		<-done
+		if (o.skipped != "") != tt.skip || (o.failed != "") != tt.fail {
+			t.Errorf("%s=%q: skipped %q, failed %q; want skip %v, fail %v", EnvRequireServices, tt.require, o.skipped, o.failed, tt.skip, tt.fail)
+		}
+		for _, msg := range []string{o.skipped, o.failed} {
+			if msg != "" && (!strings.Contains(msg, "127.0.0.1:1") || !strings.Contains(msg, "KILN_TEST_POSTGRES_URL")) {
+				t.Errorf("message %q should name the address and the variable to set", msg)
+			}
+		}
 	}
 }
