@@ -10,7 +10,9 @@
 #   HELD=1 ROUNDS=12 WARMUP=5s DURATION=3s ./run-techempower.sh   # servers kept running, many short rounds
 #
 # Environment: ROUNDS (3), WARMUP (5s), DURATION (15s), CONNECTIONS (128),
-# THREADS (2), POOL (8), QUERIES (20), TESTS and CONTESTANTS (all), HELD
+# THREADS (2), POOL (8), QUERIES (20), PIPELINE (16: the plaintext test sends
+# 16 pipelined requests per write, as TechEmpower does; 1 turns it off),
+# TESTS and CONTESTANTS (all), HELD
 # (unset: a fresh server per measurement; 1: -held, see techempower run -h),
 # TFB_DATABASE_URL (postgres://postgres@127.0.0.1:5432/hello_world).
 # It installs wrk with apt-get if it is missing, builds one binary, fills the
@@ -34,7 +36,7 @@ go build -o results/techempower ./cmd/techempower
 args=(run
 	-rounds "${ROUNDS:-3}" -warmup "${WARMUP:-5s}" -duration "${DURATION:-15s}"
 	-connections "${CONNECTIONS:-128}" -threads "${THREADS:-2}"
-	-pool "${POOL:-8}" -queries "${QUERIES:-20}"
+	-pool "${POOL:-8}" -queries "${QUERIES:-20}" -pipeline "${PIPELINE:-16}"
 	-out results/techempower.md -raw results/techempower.txt)
 [ -n "${TESTS:-}" ] && args+=(-tests "$TESTS")
 [ -n "${HELD:-}" ] && args+=(-held)

@@ -24,19 +24,22 @@ import (
 )
 
 // A test is one of the six TechEmpower tests and the path wrk requests.
+// Pipelined tests send runConfig.pipeline requests per write, as
+// TechEmpower's plaintext test does.
 type test struct {
 	Name, Path string
+	Pipelined  bool
 }
 
 func tests(queries int) []test {
 	q := strconv.Itoa(queries)
 	return []test{
-		{"json", "/json"},
-		{"db", "/db"},
-		{"queries", "/queries?queries=" + q},
-		{"fortunes", "/fortunes"},
-		{"updates", "/updates?queries=" + q},
-		{"plaintext", "/plaintext"},
+		{"json", "/json", false},
+		{"db", "/db", false},
+		{"queries", "/queries?queries=" + q, false},
+		{"fortunes", "/fortunes", false},
+		{"updates", "/updates?queries=" + q, false},
+		{"plaintext", "/plaintext", true},
 	}
 }
 
@@ -49,6 +52,9 @@ type runConfig struct {
 	connections        int
 	threads, pool      int
 	queries            int
+	pipeline           int             // requests per write on pipelined tests; 1 turns pipelining off
+	pipelineScript     string          // the wrk Lua script that pipelines, written by run
+	pipelined          map[string]bool // the paths of pipelined tests
 	verify             bool
 	held               bool
 	testNames, entries []string
@@ -65,6 +71,7 @@ func runCmd(args []string) error {
 	fs.IntVar(&cfg.threads, "threads", 2, "wrk threads")
 	fs.IntVar(&cfg.pool, "pool", 8, "database pool size of every contestant")
 	fs.IntVar(&cfg.queries, "queries", 20, "the queries parameter of the queries and updates tests")
+	fs.IntVar(&cfg.pipeline, "pipeline", 16, "HTTP pipelining depth of the plaintext test, as TechEmpower's (1: no pipelining)")
 	fs.BoolVar(&cfg.held, "held", false, "start every contestant once per test and keep them all running through the rounds (warmed once, then measured in turn), instead of a fresh server per measurement; with short -duration it gives many rounds, each within seconds")
 	fs.BoolVar(&cfg.verify, "verify", true, "run the verifier (go test -run TestVerify ./techempower/) first and skip contestants that fail it")
 	only := fs.String("tests", "", "comma-separated tests to run (default all six)")
@@ -76,6 +83,9 @@ func runCmd(args []string) error {
 	fs.Parse(args)
 	if cfg.rounds < 1 {
 		return errors.New("-rounds must be at least 1")
+	}
+	if cfg.pipeline < 1 {
+		return errors.New("-pipeline must be at least 1")
 	}
 	if cfg.bin == "" {
 		exe, err := os.Executable()
@@ -162,8 +172,17 @@ func run(cfg runConfig) error {
 	defer cfg.logFile.Close()
 
 	paths := map[string]string{}
+	cfg.pipelined = map[string]bool{}
 	for _, t := range tests(cfg.queries) {
 		paths[t.Name] = t.Path
+		cfg.pipelined[t.Path] = t.Pipelined
+	}
+	if cfg.pipeline > 1 {
+		script, err := writePipelineScript(filepath.Dir(cfg.raw))
+		if err != nil {
+			return err
+		}
+		cfg.pipelineScript = script
 	}
 	start := time.Now()
 	for _, tn := range cfg.testNames {
@@ -198,8 +217,8 @@ func run(cfg runConfig) error {
 	if cfg.held {
 		servers = "every contestant's server started once per test and kept running through the rounds, each warmed up once for " + cfg.warmup.String()
 	}
-	fmt.Fprintf(&md, "Load: wrk -t%d -c%d, %s measured per contestant and round; %s; %d interleaved rounds, the order rotated by one place each round; queries=%d for the queries and updates tests; database pool %d connections for every contestant. wrk, the servers and PostgreSQL share the machine's cores; plaintext is not pipelined.\n\n",
-		cfg.threads, cfg.connections, cfg.duration, servers, cfg.rounds, cfg.queries, cfg.pool)
+	fmt.Fprintf(&md, "Load: wrk -t%d -c%d, %s measured per contestant and round; %s; %d interleaved rounds, the order rotated by one place each round; queries=%d for the queries and updates tests; database pool %d connections for every contestant. wrk, the servers and PostgreSQL share the machine's cores; %s.\n\n",
+		cfg.threads, cfg.connections, cfg.duration, servers, cfg.rounds, cfg.queries, cfg.pool, pipelining(cfg.pipeline))
 	rep.write(&md)
 	if err := os.MkdirAll(filepath.Dir(cfg.out), 0o755); err != nil {
 		return err
@@ -291,7 +310,7 @@ func (s *server) warm(cfg runConfig, path string) error {
 	if cfg.warmup <= 0 {
 		return nil
 	}
-	_, err := wrk(cfg, cfg.warmup, "http://"+s.addr+path)
+	_, err := wrk(cfg, cfg.warmup, s.addr, path)
 	return err
 }
 
@@ -300,7 +319,7 @@ func (s *server) warm(cfg runConfig, path string) error {
 func (s *server) measure(cfg runConfig, path string) (wrkResult, error) {
 	pid := s.cmd.Process.Pid
 	cpu0, cpuErr := processCPU(pid)
-	res, err := wrk(cfg, cfg.duration, "http://"+s.addr+path)
+	res, err := wrk(cfg, cfg.duration, s.addr, path)
 	if err != nil {
 		return res, err
 	}
@@ -310,14 +329,58 @@ func (s *server) measure(cfg runConfig, path string) (wrkResult, error) {
 	return res, nil
 }
 
-func wrk(cfg runConfig, d time.Duration, url string) (wrkResult, error) {
-	secs := max(1, int(d.Round(time.Second)/time.Second))
-	out, err := exec.Command("wrk", "-t", strconv.Itoa(cfg.threads), "-c", strconv.Itoa(cfg.connections),
-		"-d", strconv.Itoa(secs)+"s", "--timeout", "8s", "-H", "Connection: keep-alive", url).CombinedOutput()
+// wrk loads path on addr for d and returns what wrk reports.
+func wrk(cfg runConfig, d time.Duration, addr, path string) (wrkResult, error) {
+	out, err := exec.Command("wrk", wrkArgs(cfg, d, addr, path)...).CombinedOutput()
 	if err != nil {
 		return wrkResult{}, fmt.Errorf("wrk: %w\n%s", err, out)
 	}
 	return parseWrk(string(out))
+}
+
+// wrkArgs is wrk's command line for loading path on addr for d: with
+// TechEmpower's pipeline script and depth on a pipelined test.
+func wrkArgs(cfg runConfig, d time.Duration, addr, path string) []string {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	args := []string{"-t", strconv.Itoa(cfg.threads), "-c", strconv.Itoa(cfg.connections),
+		"-d", strconv.Itoa(secs) + "s", "--timeout", "8s", "-H", "Connection: keep-alive", "http://" + addr + path}
+	if cfg.pipelined[path] && cfg.pipeline > 1 && cfg.pipelineScript != "" {
+		args = append(args, "-s", cfg.pipelineScript, "--", strconv.Itoa(cfg.pipeline))
+	}
+	return args
+}
+
+// pipelining describes the plaintext test's pipelining for the report.
+func pipelining(depth int) string {
+	if depth <= 1 {
+		return "plaintext is not pipelined"
+	}
+	return "plaintext is pipelined " + strconv.Itoa(depth) + " requests deep, with TechEmpower's wrk pipeline.lua"
+}
+
+// pipelineLua is TechEmpower's pipeline.lua for wrk: each write carries
+// the request depth times (the depth is the script's argument).
+const pipelineLua = `init = function(args)
+  local r = {}
+  local depth = tonumber(args[1]) or 1
+  for i=1,depth do
+    r[i] = wrk.format()
+  end
+  req = table.concat(r)
+end
+
+request = function()
+  return req
+end
+`
+
+// writePipelineScript writes pipelineLua into dir and returns its path.
+func writePipelineScript(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "pipeline.lua")
+	return path, os.WriteFile(path, []byte(pipelineLua), 0o644)
 }
 
 // stop sends SIGTERM, then SIGKILL if the server has not exited after 15
