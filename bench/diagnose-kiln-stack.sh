@@ -7,12 +7,14 @@
 # id, and without both, next to Gin and Echo, in interleaved rounds, and
 # prints requests/s and the server's CPU time per request for each.
 #
-#   ./diagnose-kiln-stack.sh                 # /plaintext, 3 rounds of 8 s
+#   ./diagnose-kiln-stack.sh                 # /plaintext pipelined 16 deep, 3 rounds of 8 s
+#   PIPELINE=1 ./diagnose-kiln-stack.sh      # /plaintext, one request per round trip
 #   PATH_=/json ROUNDS=5 ./diagnose-kiln-stack.sh
 #
 # Needs wrk and the hello_world database (run-techempower.sh sets both up).
-# Environment: PATH_ (/plaintext), ROUNDS (3), DURATION (8s),
-# TFB_DATABASE_URL (postgres://postgres@127.0.0.1:5432/hello_world?sslmode=disable).
+# Environment: PATH_ (/plaintext), ROUNDS (3), DURATION (8s), PIPELINE (16 on
+# /plaintext, as run-techempower.sh and TechEmpower do; other paths are never
+# pipelined), TFB_DATABASE_URL (postgres://postgres@127.0.0.1:5432/hello_world?sslmode=disable).
 set -euo pipefail
 cd "$(dirname "$0")"
 path="${PATH_:-/plaintext}"
@@ -20,6 +22,28 @@ db="${TFB_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hello_world?sslmode=d
 mkdir -p results
 go build -o results/techempower ./cmd/techempower
 hz=$(getconf CLK_TCK)
+depth="${PIPELINE:-16}"
+pipe=()
+if [ "$path" = /plaintext ] && [ "$depth" -gt 1 ]; then
+	# TechEmpower's pipeline.lua, as the runner writes it.
+	cat >results/pipeline.lua <<'LUA'
+init = function(args)
+  local r = {}
+  local depth = tonumber(args[1]) or 1
+  for i=1,depth do
+    r[i] = wrk.format()
+  end
+  req = table.concat(r)
+end
+
+request = function()
+  return req
+end
+LUA
+	pipe=(-s results/pipeline.lua -- "$depth")
+else
+	depth=1
+fi
 
 run() { # label contestant [VAR=value ...]
 	local label=$1 contestant=$2
@@ -27,10 +51,10 @@ run() { # label contestant [VAR=value ...]
 	env "$@" results/techempower serve -contestant "$contestant" -addr 127.0.0.1:8092 -db "$db" >/dev/null 2>&1 &
 	local pid=$!
 	sleep 1.5
-	wrk -t2 -c128 -d2s "http://127.0.0.1:8092$path" >/dev/null
+	wrk -t2 -c128 -d2s "http://127.0.0.1:8092$path" "${pipe[@]}" >/dev/null
 	local t0 t1 rps
 	t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
-	rps=$(wrk -t2 -c128 -d"${DURATION:-8s}" "http://127.0.0.1:8092$path" | awk '/Requests\/sec/{print $2}')
+	rps=$(wrk -t2 -c128 -d"${DURATION:-8s}" "http://127.0.0.1:8092$path" "${pipe[@]}" | awk '/Requests\/sec/{print $2}')
 	t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
@@ -38,7 +62,7 @@ run() { # label contestant [VAR=value ...]
 		sub(/s$/, "", d); printf "%-26s %9.0f req/s %7.2f µs CPU/req\n", l, r, c / hz * 1e6 / (r * d) }'
 }
 
-echo "$path, wrk -t2 -c128, ${DURATION:-8s} per run; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$path, wrk -t2 -c128, pipelining depth $depth, ${DURATION:-8s} per run; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "${ROUNDS:-3}"); do
 	echo "# round $round"
 	run "kiln" kiln
