@@ -25,22 +25,7 @@ hz=$(getconf CLK_TCK)
 depth="${PIPELINE:-16}"
 pipe=()
 if [ "$path" = /plaintext ] && [ "$depth" -gt 1 ]; then
-	# TechEmpower's pipeline.lua, as the runner writes it.
-	cat >results/pipeline.lua <<'LUA'
-init = function(args)
-  local r = {}
-  local depth = tonumber(args[1]) or 1
-  for i=1,depth do
-    r[i] = wrk.format()
-  end
-  req = table.concat(r)
-end
-
-request = function()
-  return req
-end
-LUA
-	pipe=(-s results/pipeline.lua -- "$depth")
+	pipe=(-s cmd/techempower/pipeline.lua -- "$depth")
 else
 	depth=1
 fi

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -358,21 +359,12 @@ func pipelining(depth int) string {
 	return "plaintext is pipelined " + strconv.Itoa(depth) + " requests deep, with TechEmpower's wrk pipeline.lua"
 }
 
-// pipelineLua is TechEmpower's pipeline.lua for wrk: each write carries
+// pipelineLua is TechEmpower's pipeline.lua for wrk (pipeline.lua in this
+// directory, which diagnose-kiln-stack.sh also uses): each write carries
 // the request depth times (the depth is the script's argument).
-const pipelineLua = `init = function(args)
-  local r = {}
-  local depth = tonumber(args[1]) or 1
-  for i=1,depth do
-    r[i] = wrk.format()
-  end
-  req = table.concat(r)
-end
-
-request = function()
-  return req
-end
-`
+//
+//go:embed pipeline.lua
+var pipelineLua []byte
 
 // writePipelineScript writes pipelineLua into dir and returns its path.
 func writePipelineScript(dir string) (string, error) {
@@ -380,7 +372,7 @@ func writePipelineScript(dir string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, "pipeline.lua")
-	return path, os.WriteFile(path, []byte(pipelineLua), 0o644)
+	return path, os.WriteFile(path, pipelineLua, 0o644)
 }
 
 // stop sends SIGTERM, then SIGKILL if the server has not exited after 15
