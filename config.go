@@ -54,6 +54,11 @@ type ServerConfig struct {
 	ReadTimeout time.Duration
 	// WriteTimeout bounds writing the response. Defaults to 60s. Streaming
 	// handlers can extend it with http.ResponseController.SetWriteDeadline.
+	// Run and Serve keep a connection's deadline armed across keep-alive
+	// requests and move it only when it would change by more than 1/64 of
+	// the time it has left, so a write may time out up to that much early
+	// (under a second of 60s), never late. A negative value turns the
+	// timeout off.
 	WriteTimeout time.Duration
 	// IdleTimeout bounds keep-alive idle time. Defaults to 120s.
 	IdleTimeout time.Duration

@@ -103,6 +103,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.srv.addr = ln.Addr()
 	a.srv.mu.Unlock()
 	a.logger.Info("kiln: listening", "addr", ln.Addr().String(), "url", scheme+"://"+displayAddr(ln.Addr()))
+	if srv.WriteTimeout > 0 {
+		// Under TLS, if any: net/http looks for a *tls.Conn.
+		ln = deadlineListener{ln}
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if tlsOn {
