@@ -47,6 +47,17 @@ func (c *countedConn) SetWriteDeadline(t time.Time) error {
 	return c.Conn.SetWriteDeadline(t)
 }
 
+// serveLocal runs app on a new loopback listener until the test ends.
+func serveLocal(t *testing.T, app *kiln.App) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveOn(t, app, ln)
+	return ln
+}
+
 // serveOn runs app on ln until the test ends.
 func serveOn(t *testing.T, app *kiln.App, ln net.Listener) {
 	t.Helper()
@@ -111,11 +122,7 @@ func TestServeWriteTimeoutStopsSlowReaders(t *testing.T) {
 		writeErr <- nil
 		return nil
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveOn(t, app, ln)
+	ln := serveLocal(t, app)
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -148,11 +155,7 @@ func TestServeHijackedConnOutlivesWriteTimeout(t *testing.T) {
 		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nlate")
 		return buf.Flush()
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveOn(t, app, ln)
+	ln := serveLocal(t, app)
 	res, err := http.Get("http://" + ln.Addr().String() + "/upgrade")
 	if err != nil {
 		t.Fatal(err)
@@ -170,11 +173,7 @@ func TestServeHijackedConnOutlivesWriteTimeout(t *testing.T) {
 func TestServeKeepAliveAfterTheDeadlinePassed(t *testing.T) {
 	app := quietApp(kiln.ServerConfig{WriteTimeout: 100 * time.Millisecond})
 	app.Get("/", func(w http.ResponseWriter, r *http.Request) error { return kiln.Text(w, http.StatusOK, "ok") })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveOn(t, app, ln)
+	ln := serveLocal(t, app)
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
 	for i := range 3 {
@@ -212,11 +211,7 @@ func TestServeFileThroughDeadlineConn(t *testing.T) {
 		http.ServeFile(w, r, path)
 		return nil
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveOn(t, app, ln)
+	ln := serveLocal(t, app)
 	// Two requests on one connection, the second after the first's deadline
 	// was cleared (deferred until ReadFrom).
 	conn, err := net.Dial("tcp", ln.Addr().String())
