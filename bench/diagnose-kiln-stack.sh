@@ -2,7 +2,9 @@
 # diagnose-kiln-stack.sh measures what two parts of Kiln's production stack
 # cost on a small response: the request id (middleware.RequestID: an id, the
 # X-Request-Id header, the id in the request's context) and the server's
-# write timeout (a write deadline set on the connection for every request).
+# write timeout (net/http sets and clears a write deadline for every request;
+# App.Serve coalesces them (deadlineconn.go), so about one a second reaches the
+# socket: see docs/architecture.md).
 # It runs Kiln as published, without the write timeout, without the request
 # id, and without both, next to Gin and Echo, in interleaved rounds, and
 # prints requests/s and the server's CPU time per request for each.
