@@ -76,6 +76,16 @@ func FuzzMatchLikeServeMux(f *testing.F) {
 		if err != nil || u.Path == "" || u.Host != "example.com" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 			t.Skip()
 		}
+		for _, seg := range strings.Split(u.EscapedPath(), "/") {
+			if strings.EqualFold(seg, "%2F") {
+				// ServeMux reads a segment that unescapes to exactly "/"
+				// as the trailing slash, which no single wildcard matches
+				// (net/http's routing tree, firstSegment): "GET /{a}" is
+				// 404 on "/%2F". Kiln matches it, with a = "/", as it does
+				// "/x%2F" with a = "x/", which ServeMux matches too.
+				t.Skip()
+			}
+		}
 		var names []string
 		for _, seg := range strings.Split(pattern, "/") {
 			if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") && seg != "{$}" {
