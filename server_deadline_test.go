@@ -72,6 +72,17 @@ func serveOn(t *testing.T, app *kiln.App, ln net.Listener) {
 	})
 }
 
+// dial opens a client connection to ln, closed when the test ends.
+func dial(t *testing.T, ln net.Listener) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 func quietApp(sc kiln.ServerConfig) *kiln.App {
 	return kiln.New(kiln.Config{Logger: slog.New(slog.DiscardHandler), Server: sc})
 }
@@ -123,11 +134,7 @@ func TestServeWriteTimeoutStopsSlowReaders(t *testing.T) {
 		return nil
 	})
 	ln := serveLocal(t, app)
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dial(t, ln)
 	if _, err := io.WriteString(conn, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -214,11 +221,7 @@ func TestServeFileThroughDeadlineConn(t *testing.T) {
 	ln := serveLocal(t, app)
 	// Two requests on one connection, the second after the first's deadline
 	// was cleared (deferred until ReadFrom).
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dial(t, ln)
 	br := bufio.NewReader(conn)
 	for i := range 2 {
 		if _, err := io.WriteString(conn, "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
