@@ -83,7 +83,7 @@ func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
 		}
 		c.clear.Store(true)
 		if c.writing.Load() == 0 {
-			return nil // a write in progress from now on sees clear
+			return nil // no write in progress: the next one applies the clear
 		}
 	case c.standsIn(t):
 		c.clear.Store(false)

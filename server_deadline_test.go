@@ -47,23 +47,24 @@ func (c *countedConn) SetWriteDeadline(t time.Time) error {
 	return c.Conn.SetWriteDeadline(t)
 }
 
-// serveLocal runs app on a new loopback listener until the test ends.
+// serveLocal runs app on a new loopback listener (startServe) until the
+// test ends.
 func serveLocal(t *testing.T, app *kiln.App) net.Listener {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveOn(t, app, ln)
+	ln, cancel, done := startServe(t, app)
+	stopAtEnd(t, cancel, done)
 	return ln
 }
 
 // serveOn runs app on ln until the test ends.
 func serveOn(t *testing.T, app *kiln.App, ln net.Listener) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
+	cancel, done := startServeOn(app, ln)
+	stopAtEnd(t, cancel, done)
+}
+
+// stopAtEnd stops a server started by startServe or startServeOn when the
+// test ends, and fails the test if Serve returned an error.
+func stopAtEnd(t *testing.T, cancel context.CancelFunc, done <-chan error) {
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -269,8 +269,15 @@ func startServe(t *testing.T, app *kiln.App) (ln net.Listener, cancel context.Ca
 	if err != nil {
 		t.Fatal(err)
 	}
+	cancel, done = startServeOn(app, ln)
+	return ln, cancel, done
+}
+
+// startServeOn runs app.Serve on ln in a goroutine; cancel stops it and done
+// receives what Serve returned.
+func startServeOn(app *kiln.App, ln net.Listener) (cancel context.CancelFunc, done <-chan error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- app.Serve(ctx, ln) }()
-	return ln, cancel, errc
+	return cancel, errc
 }
